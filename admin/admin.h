@@ -1,0 +1,26 @@
+/*
+ * admin.h - the subcommands of the postern administration tool.
+ *
+ * SYNOPSIS
+ *	extern const char *admin_config_dir;
+ *	int	cmd_NAME_main(int argc, char **argv);
+ *
+ * DESCRIPTION
+ *	admin/postern.c resolves the configuration directory (-c DIR, else
+ *	$POSTERN_CONFIG, else DEF_CONFIG_DIR) into admin_config_dir, then
+ *	calls the subcommand with argv[0] set to the subcommand name.
+ *	A subcommand returns the process exit status (0 success, 1 "not
+ *	found" where documented, other values for errors); it writes
+ *	data to stdout and errors to stderr.
+ */
+#ifndef ADMIN_H
+#define ADMIN_H
+
+extern const char *admin_config_dir;
+
+extern int cmd_conf_main(int, char **);		/* cmd_conf.c */
+extern int cmd_check_main(int, char **);	/* cmd_check.c */
+extern int cmd_map_main(int, char **);		/* cmd_map.c */
+extern int cmd_aliases_main(int, char **);	/* cmd_map.c */
+
+#endif
