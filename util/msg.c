@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <syslog.h>
 
@@ -83,6 +84,8 @@ msg_set_hostname(const char *host)
 int
 msg_set_maillog(const char *path)
 {
+    struct stat st;
+    int     saved_errno;
     int     fd;
 
     if (msg_log_fd >= 0) {
@@ -91,9 +94,24 @@ msg_set_maillog(const char *path)
     }
     if (path == NULL || *path == 0)
 	return (0);
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+    /* O_NONBLOCK: a FIFO planted at the path must not hang us. */
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC
+	      | O_NOCTTY | O_NONBLOCK, 0644);
     if (fd < 0)
 	return (-1);
+    if (fstat(fd, &st) < 0)
+	saved_errno = errno;
+    else if (!S_ISREG(st.st_mode))
+	saved_errno = EINVAL;
+    else if (fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) < 0)
+	saved_errno = errno;
+    else
+	saved_errno = 0;
+    if (saved_errno != 0) {
+	(void) close(fd);
+	errno = saved_errno;
+	return (-1);
+    }
     msg_log_fd = fd;
     return (0);
 }

@@ -26,7 +26,8 @@
  *	the outputs: MSG_TO_SYSLOG (facility mail, opened at once so that
  *	it survives chroot), MSG_TO_STDERR ("ident: level: text").
  *	msg_set_maillog() adds the maillog_file output; the file is opened
- *	now (append, no symlinks) and kept open, so it works after chroot.
+ *	now (append, no symlinks, must be a regular file; a FIFO cannot
+ *	block it) and kept open, so it works after chroot.
  *
  *	Every line written to maillog_file has the format of SPEC section 9:
  *	"Mmm dd HH:MM:SS HOST ident[PID]: text". msg_format_line() builds

@@ -89,10 +89,20 @@ vstr_addch(struct vstr *vp, int ch)
 void
 vstr_memcat(struct vstr *vp, const void *ptr, size_t n)
 {
+    const char *src = ptr;
+    size_t  off;
+
     if (n == 0)
 	return;
-    vstr_reserve(vp, n);
-    memmove(vp->data + vp->len, ptr, n);
+    /* Appending part of ourselves: the buffer may move in reserve. */
+    if (src >= vp->data && src <= vp->data + vp->len) {
+	off = (size_t) (src - vp->data);
+	vstr_reserve(vp, n);
+	src = vp->data + off;
+    } else {
+	vstr_reserve(vp, n);
+    }
+    memmove(vp->data + vp->len, src, n);
     vp->len += n;
     vp->data[vp->len] = 0;
 }

@@ -27,6 +27,9 @@
  *	int	vstream_error(struct vstream *sp);
  *	int	write_all(int fd, const void *buf, size_t n);
  *
+ *	struct vstream *vstream_memopen(const void *buf, size_t len);
+ *	struct vstream *vstream_vstropen(struct vstr *out);
+ *
  * DESCRIPTION
  *	flags: VSTREAM_READ and/or VSTREAM_WRITE. The fd may be blocking or
  *	not; waiting is done with poll().
@@ -35,6 +38,8 @@
  *	read_line, read_exact, read_vstr, getc or flush must complete within
  *	that many seconds in total, however the peer trickles bytes (a
  *	client sending a byte a second is cut off). 0 means no deadline.
+ *	A deadline puts the descriptor in non-blocking mode (it is shared
+ *	with whoever else holds the descriptor).
  *
  *	vstream_read_line() replaces line with the next line INCLUDING its
  *	"\n" (so the caller can see "\r\n" versus a bare "\n"). When maxlen
@@ -62,6 +67,13 @@
  *
  *	vstream_close() flushes, closes the fd and frees; it returns the
  *	flush status. vstream_free() frees without closing the fd.
+ *
+ *	vstream_memopen() reads from a caller-owned memory buffer (tests,
+ *	fuzzing); vstream_vstropen() appends every flushed byte to a
+ *	caller-owned vstr. Both have vstream_fd() == -1.
+ *
+ *	Reads never flush pending output: a caller that writes a request
+ *	and then reads the reply calls vstream_flush() first.
  *
  *	write_all() writes n bytes to a raw fd, retrying short writes and
  *	EINTR; 0 on success, -1 with errno on error.
@@ -115,5 +127,7 @@ extern int vstream_flush(struct vstream *);
 extern int vstream_error(struct vstream *);
 
 extern int write_all(int, const void *, size_t);
+extern struct vstream *vstream_memopen(const void *, size_t);
+extern struct vstream *vstream_vstropen(struct vstr *);
 
 #endif
