@@ -118,6 +118,7 @@ vstr_memcpy(struct vstr *vp, const void *ptr, size_t n)
 	return;
     }
     vp->len = 0;
+    vp->data[0] = 0;
     vstr_memcat(vp, ptr, n);
 }
 

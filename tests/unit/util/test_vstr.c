@@ -205,3 +205,17 @@ Test(vstr, alloc_size_max_panics, .signal = SIGABRT)
 {
     (void) vstr_alloc(SIZE_MAX);
 }
+
+Test(vstr, copy_of_nothing_terminates)
+{
+    struct vstr *vp = vstr_alloc(10);
+
+    vstr_strcpy(vp, "previous value");
+    vstr_memcpy(vp, "", 0);
+    cr_assert_eq(vstr_len(vp), 0);
+    cr_assert_str_eq(vstr_str(vp), "");
+    vstr_strcpy(vp, "again");
+    vstr_strcpy(vp, "");
+    cr_assert_str_eq(vstr_str(vp), "");
+    vstr_free(vp);
+}
