@@ -9,7 +9,8 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 SAN_FLAGS ?=
 WARN      = -std=c11 -Wall -Wextra -Werror
-CPPFLAGS += -D_GNU_SOURCE -Iutil -Iadmin -DDEF_CONFIG_DIR=\"$(PREFIX)/etc/postern\"
+CPPFLAGS += -D_GNU_SOURCE -Iutil -Iadmin -DDEF_CONFIG_DIR=\"$(PREFIX)/etc/postern\" \
+            -DDEF_DAEMON_DIR=\"$(PREFIX)/libexec/postern\" -DDEF_COMMAND_DIR=\"$(PREFIX)/sbin\"
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SAN_FLAGS) -MMD -MP
 LDLIBS    = -ldb -lcrypt -lssl -lcrypto -lseccomp
 PREFIX   ?= /usr/local

@@ -161,6 +161,7 @@ extern struct dict *dict_db_btree_open(const char *, int, struct vstr *);
 extern int dict_db_hash_compile(const char *, int, struct vstr *);
 extern int dict_db_btree_compile(const char *, int, struct vstr *);
 extern struct dict *dict_static_open(const char *, int, struct vstr *);
+extern struct dict *dict_unix_open(const char *, int, struct vstr *);
 extern struct dict *dict_inline_open(const char *, int, struct vstr *);
 extern struct dict *dict_regexp_open(const char *, int, struct vstr *);
 

@@ -152,3 +152,16 @@ Test(dict_open, not_compiled_types)
     cr_assert_eq(dict_compile("hash:", DICT_SRC_POSTMAP, why), -1);
     vstr_free(why);
 }
+
+Test(dict_unix, passwd_byname)
+{
+    struct vstr *value = vstr_alloc(10);
+
+    cr_assert_eq(lookup("unix:passwd.byname", "root", value), DICT_FOUND);
+    cr_assert(strncmp(vstr_str(value), "root:", 5) == 0, "got %s", vstr_str(value));
+    cr_assert(strstr(vstr_str(value), ":0:0:") != NULL, "got %s", vstr_str(value));
+    cr_assert_eq(lookup("unix:passwd.byname", "no-such-user-xyzzy", value), DICT_NOTFOUND);
+    cr_assert_eq(lookup("unix:passwd.byname", "", value), DICT_NOTFOUND);
+    open_fails("unix:group.byname");
+    vstr_free(value);
+}
