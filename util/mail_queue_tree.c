@@ -44,24 +44,6 @@ static const struct mqt_dir mqt_dirs[] = {
     {MAIL_QUEUE_PID, MQT_ROOT, 0, 0755},
 };
 
-/* mqt_fail - set a reason, keep errno */
-
-static int PRINTFLIKE(2, 3)
-mqt_fail(struct vstr *why, const char *fmt,...)
-{
-    int     saved_errno = errno;
-    va_list ap;
-
-    if (why != 0) {
-	vstr_reset(why);
-	va_start(ap, fmt);
-	vstr_vsprintf_append(why, fmt, ap);
-	va_end(ap);
-    }
-    errno = saved_errno;
-    return (-1);
-}
-
 /* mqt_open_dir - create if needed, open without following, fix */
 
 static int
@@ -73,24 +55,24 @@ mqt_open_dir(int parent, const char *name, const char *label, uid_t uid,
     int     saved_errno;
 
     if (mkdirat(parent, name, mode) < 0 && errno != EEXIST)
-	return (mqt_fail(why, "create directory %s: %s", label,
+	return (vstr_fail(why, "create directory %s: %s", label,
 			 strerror(errno)));
     if ((fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
 		     | O_CLOEXEC | O_NOCTTY)) < 0) {
 	if (errno == ELOOP || errno == ENOTDIR)
-	    return (mqt_fail(why, "%s is not a directory (symbolic link or "
+	    return (vstr_fail(why, "%s is not a directory (symbolic link or "
 			     "file?); refusing to use it", label));
-	return (mqt_fail(why, "open directory %s: %s", label,
+	return (vstr_fail(why, "open directory %s: %s", label,
 			 strerror(errno)));
     }
     if (fstat(fd, &st) < 0) {
-	mqt_fail(why, "fstat %s: %s", label, strerror(errno));
+	vstr_fail(why, "fstat %s: %s", label, strerror(errno));
     } else if ((st.st_uid != uid || (gid != (gid_t) -1 && st.st_gid != gid))
 	       && fchown(fd, uid, gid) < 0) {
-	mqt_fail(why, "set owner of %s to %ld:%ld: %s", label,
+	vstr_fail(why, "set owner of %s to %ld:%ld: %s", label,
 		 (long) uid, (long) gid, strerror(errno));
     } else if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
-	mqt_fail(why, "set mode of %s to %04o: %s", label,
+	vstr_fail(why, "set mode of %s to %04o: %s", label,
 		 (unsigned) mode, strerror(errno));
     } else {
 	return (fd);
@@ -113,7 +95,7 @@ mqt_make_parents(const char *queue_dir, struct vstr *why)
     for (cp = path + 1; (cp = strchr(cp, '/')) != 0; cp++) {
 	*cp = 0;
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-	    ret = mqt_fail(why, "create directory %s: %s", path,
+	    ret = vstr_fail(why, "create directory %s: %s", path,
 			   strerror(errno));
 	    break;
 	}
@@ -162,7 +144,7 @@ mail_queue_create_tree(const char *queue_dir, uid_t owner,
     int     ret = 0;
 
     if (queue_dir == 0 || *queue_dir == 0)
-	return (mqt_fail(why, "empty queue directory name"));
+	return (vstr_fail(why, "empty queue directory name"));
     if (mqt_make_parents(queue_dir, why) < 0)
 	return (-1);
     if ((top = mqt_open_dir(AT_FDCWD, queue_dir, queue_dir, root,

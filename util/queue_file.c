@@ -114,22 +114,6 @@ queue_env_add_rcpt(struct queue_env *env, const char *addr,
     rp->offset = 0;
 }
 
-/* qf_why - store a reason, return -1 */
-
-static int PRINTFLIKE(2, 3)
-qf_why(struct vstr *why, const char *fmt,...)
-{
-    va_list ap;
-
-    if (why != 0) {
-	vstr_reset(why);
-	va_start(ap, fmt);
-	vstr_vsprintf_append(why, fmt, ap);
-	va_end(ap);
-    }
-    return (-1);
-}
-
 /* qf_digits - parse len decimal digits, no overflow */
 
 static int
@@ -205,15 +189,15 @@ qf_number_ok(const struct qf_rule *rp, const char *data, size_t len,
     long long val;
 
     if (queue_field_num(data, len, &val) < 0)
-	return (qf_why(why, "%s record: not a canonical number",
+	return (vstr_fail(why, "%s record: not a canonical number",
 		       rec_type_name(rp->type)));
     if (val < (long long) rp->min || val > (long long) rp->max)
-	return (qf_why(why, "%s record: value %lld out of range",
+	return (vstr_fail(why, "%s record: value %lld out of range",
 		       rec_type_name(rp->type), val));
     if (rp->kind == QF_NOTIFY && (val & QUEUE_NOTIFY_NEVER) && val != QUEUE_NOTIFY_NEVER)
-	return (qf_why(why, "dsn_notify record: NEVER combined with other values"));
+	return (vstr_fail(why, "dsn_notify record: NEVER combined with other values"));
     if (rp->kind == QF_NUM && rp->type == REC_TYPE_FLAGS && (val & ~QUEUE_FLAG_ALL))
-	return (qf_why(why, "flags record: unknown flag bits"));
+	return (vstr_fail(why, "flags record: unknown flag bits"));
     return (0);
 }
 
@@ -231,33 +215,33 @@ queue_field_ok(int type, const char *data, size_t len, struct vstr *why)
 	if (rp->type == type)
 	    break;
     if (rp >= qf_rules + ARRAY_LEN(qf_rules))
-	return (qf_why(why, "unknown record type 0x%02x", type & 0xff));
+	return (vstr_fail(why, "unknown record type 0x%02x", type & 0xff));
     switch (rp->kind) {
     case QF_MAGIC:
 	if (len != strlen(QUEUE_MAGIC) || memcmp(data, QUEUE_MAGIC, len) != 0)
-	    return (qf_why(why, "bad magic or unsupported queue file version"));
+	    return (vstr_fail(why, "bad magic or unsupported queue file version"));
 	return (0);
     case QF_TIME:
 	if (queue_field_time(data, len, &tv) < 0)
-	    return (qf_why(why, "time record: bad format"));
+	    return (vstr_fail(why, "time record: bad format"));
 	return (0);
     case QF_SIZE:
 	if (len != QUEUE_SIZE_DIGITS || qf_digits(data, len, &val) < 0)
-	    return (qf_why(why, "size record: bad format"));
+	    return (vstr_fail(why, "size record: bad format"));
 	return (0);
     case QF_NUM:
     case QF_NOTIFY:
 	return (qf_number_ok(rp, data, len, why));
     case QF_EMPTY:
-	return (len ? qf_why(why, "%s record: unexpected data",
+	return (len ? vstr_fail(why, "%s record: unexpected data",
 			     rec_type_name(type)) : 0);
     }
     if (len < rp->min || len > rp->max)
-	return (qf_why(why, "%s record: length %lu not in %lu..%lu",
+	return (vstr_fail(why, "%s record: length %lu not in %lu..%lu",
 		       rec_type_name(type), (unsigned long) len,
 		       (unsigned long) rp->min, (unsigned long) rp->max));
     if (rp->kind != QF_CONTENT && !qf_chars_ok(rp->kind, data, len, &bad))
-	return (qf_why(why, "%s record: bad character 0x%02x at position %lu",
+	return (vstr_fail(why, "%s record: bad character 0x%02x at position %lu",
 		       rec_type_name(type), ((const unsigned char *) data)[bad],
 		       (unsigned long) bad));
     return (0);
@@ -273,23 +257,23 @@ queue_mark_done(int fd, off_t offset, struct vstr *why)
     ssize_t n;
 
     if (offset < 0)
-	return (qf_why(why, "bad recipient offset %lld", (long long) offset));
+	return (vstr_fail(why, "bad recipient offset %lld", (long long) offset));
     if ((n = pread(fd, &type, 1, offset)) != 1)
-	return (qf_why(why, "read recipient record at %lld: %s",
+	return (vstr_fail(why, "read recipient record at %lld: %s",
 		       (long long) offset,
 		       n < 0 ? strerror(errno) : "end of file"));
     if (type == REC_TYPE_DONE)
 	return (0);
     if (type != REC_TYPE_RCPT) {
 	errno = EINVAL;
-	return (qf_why(why, "no recipient record at offset %lld (type 0x%02x)",
+	return (vstr_fail(why, "no recipient record at offset %lld (type 0x%02x)",
 		       (long long) offset, type));
     }
     if (pwrite(fd, &done, 1, offset) != 1)
-	return (qf_why(why, "mark recipient done at %lld: %s",
+	return (vstr_fail(why, "mark recipient done at %lld: %s",
 		       (long long) offset, strerror(errno)));
     if (fsync(fd) < 0)
-	return (qf_why(why, "fsync after marking recipient done: %s",
+	return (vstr_fail(why, "fsync after marking recipient done: %s",
 		       strerror(errno)));
     return (0);
 }

@@ -26,24 +26,6 @@
 #define QUEUE_OUT_FINISHED	2	/* end record written */
 #define QUEUE_OUT_FAILED	3	/* a write failed; stop */
 
-/* qo_why - store a reason, return -1 */
-
-static int PRINTFLIKE(2, 3)
-qo_why(struct vstr *why, const char *fmt,...)
-{
-    int     saved_errno = errno;
-    va_list ap;
-
-    if (why != 0) {
-	vstr_reset(why);
-	va_start(ap, fmt);
-	vstr_vsprintf_append(why, fmt, ap);
-	va_end(ap);
-    }
-    errno = saved_errno;
-    return (-1);
-}
-
 /* qo_put - one record, with offset accounting */
 
 static int
@@ -53,7 +35,7 @@ qo_put(struct queue_out *out, int type, const char *data, size_t len,
     errno = 0;
     if (rec_put(out->fp, type, data, len) != type) {
 	out->state = QUEUE_OUT_FAILED;
-	return (qo_why(why, "write queue file: %s",
+	return (vstr_fail(why, "write queue file: %s",
 		       errno ? strerror(errno) : "stream error"));
     }
     out->offset += (off_t) REC_SIZE(len);
@@ -117,7 +99,7 @@ qo_recipients(struct queue_out *out, struct queue_env *env, struct vstr *why)
     if (env->rcpt_count == 0) {
 	out->state = QUEUE_OUT_FAILED;
 	errno = EINVAL;
-	return (qo_why(why, "no recipients"));
+	return (vstr_fail(why, "no recipients"));
     }
     for (rp = env->rcpt; rp < env->rcpt + env->rcpt_count; rp++) {
 	if ((rp->orcpt && qo_field(out, REC_TYPE_DSN_ORCPT, rp->orcpt, why) < 0)
@@ -153,7 +135,7 @@ queue_out_envelope(struct queue_out *out, struct queue_env *env,
     if (out->state != QUEUE_OUT_ENVELOPE)
 	msg_panic("queue_out_envelope: bad state %d", out->state);
     if (env->sender == 0)
-	return (qo_why(why, "no sender"));
+	return (vstr_fail(why, "no sender"));
     snprintf(buf, sizeof(buf), "%lld.%06ld", (long long) env->arrival.tv_sec,
 	     (long) env->arrival.tv_usec);
     if (qo_field(out, REC_TYPE_VERSION, QUEUE_MAGIC, why) < 0
@@ -188,7 +170,7 @@ queue_out_text(struct queue_out *out, const char *data, size_t len,
     size_t  take;
 
     if (out->state == QUEUE_OUT_FAILED)
-	return (qo_why(why, "queue file already failed"));
+	return (vstr_fail(why, "queue file already failed"));
     if (out->state != QUEUE_OUT_CONTENT)
 	msg_panic("queue_out_text: bad state %d", out->state);
 
@@ -231,7 +213,7 @@ queue_out_finish(struct queue_out *out, struct vstr *why)
     ssize_t n;
 
     if (out->state == QUEUE_OUT_FAILED)
-	return (qo_why(why, "queue file already failed"));
+	return (vstr_fail(why, "queue file already failed"));
     if (out->state != QUEUE_OUT_CONTENT)
 	msg_panic("queue_out_finish: bad state %d", out->state);
     if (out->in_line
@@ -243,7 +225,7 @@ queue_out_finish(struct queue_out *out, struct vstr *why)
     errno = 0;
     if (vstream_flush(out->fp) != VSTREAM_OK) {
 	out->state = QUEUE_OUT_FAILED;
-	return (qo_why(why, "write queue file: %s",
+	return (vstr_fail(why, "write queue file: %s",
 		       errno ? strerror(errno) : "stream error"));
     }
     snprintf(buf, sizeof(buf), "%0*lld", QUEUE_SIZE_DIGITS, out->content);
@@ -252,7 +234,7 @@ queue_out_finish(struct queue_out *out, struct vstr *why)
 	out->state = QUEUE_OUT_FAILED;
 	if (n >= 0)
 	    errno = EIO;
-	return (qo_why(why, "update size record: %s", strerror(errno)));
+	return (vstr_fail(why, "update size record: %s", strerror(errno)));
     }
     out->state = QUEUE_OUT_FINISHED;
     return (0);

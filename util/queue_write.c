@@ -40,24 +40,6 @@ struct queue_writer {
     int     state;
 };
 
-/* qw_why - store a reason, keep errno, return -1 */
-
-static int PRINTFLIKE(2, 3)
-qw_why(struct vstr *why, const char *fmt,...)
-{
-    int     saved_errno = errno;
-    va_list ap;
-
-    if (why != 0) {
-	vstr_reset(why);
-	va_start(ap, fmt);
-	vstr_vsprintf_append(why, fmt, ap);
-	va_end(ap);
-    }
-    errno = saved_errno;
-    return (-1);
-}
-
 /* qw_create - create the temporary file exclusively */
 
 static int
@@ -78,7 +60,7 @@ qw_create(struct queue_writer *w, struct vstr *why)
     }
     vstr_free(name);
     if (fd < 0)
-	qw_why(why, "create file in %s: %s", vstr_str(w->temp_dir),
+	vstr_fail(why, "create file in %s: %s", vstr_str(w->temp_dir),
 	       strerror(errno));
     return (fd);
 }
@@ -94,12 +76,12 @@ qw_name(struct queue_writer *w, int fd, const char *queue_dir,
     int     ret = 0;
 
     if (fstat(fd, &st) < 0) {
-	ret = qw_why(why, "fstat %s: %s", vstr_str(w->temp_path),
+	ret = vstr_fail(why, "fstat %s: %s", vstr_str(w->temp_path),
 		     strerror(errno));
     } else if (mail_queue_id_next(w->id, (unsigned long long) st.st_ino) < 0
 	       || mail_queue_path(rel, queue_name, vstr_str(w->id)) < 0) {
 	errno = EOVERFLOW;
-	ret = qw_why(why, "cannot make a queue ID from inode %llu",
+	ret = vstr_fail(why, "cannot make a queue ID from inode %llu",
 		     (unsigned long long) st.st_ino);
     } else {
 	vstr_sprintf(w->final_path, "%s/%s", queue_dir, vstr_str(rel));
@@ -123,7 +105,7 @@ queue_write_open(const char *queue_dir, const char *queue_name,
 	|| strcmp(queue_name, "private") == 0
 	|| strcmp(queue_name, "public") == 0) {
 	errno = EINVAL;
-	qw_why(why, "bad queue name \"%s\"", queue_name);
+	vstr_fail(why, "bad queue name \"%s\"", queue_name);
 	return (0);
     }
     w = mymalloc(sizeof(*w));
@@ -166,7 +148,7 @@ queue_write_envelope(struct queue_writer *w, struct queue_env *env,
 		             struct vstr *why)
 {
     if (w->state != QW_OPEN)
-	return (qw_why(why, "queue file is not open"));
+	return (vstr_fail(why, "queue file is not open"));
     if (queue_out_envelope(&w->out, env, why) < 0) {
 	w->state = QW_FAILED;
 	return (-1);
@@ -181,7 +163,7 @@ queue_write_text(struct queue_writer *w, const char *data, size_t len,
 		         int more, struct vstr *why)
 {
     if (w->state != QW_OPEN)
-	return (qw_why(why, "queue file is not open"));
+	return (vstr_fail(why, "queue file is not open"));
     if (queue_out_text(&w->out, data, len, more, why) < 0) {
 	w->state = QW_FAILED;
 	return (-1);
@@ -200,10 +182,10 @@ qw_publish(struct queue_writer *w, struct vstr *why)
     if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
 	return (0);
     if (errno != EINVAL && errno != ENOSYS)
-	return (qw_why(why, "rename %s to %s: %s", from, to, strerror(errno)));
+	return (vstr_fail(why, "rename %s to %s: %s", from, to, strerror(errno)));
     /* File system without RENAME_NOREPLACE: link() never replaces either. */
     if (link(from, to) < 0)
-	return (qw_why(why, "link %s to %s: %s", from, to, strerror(errno)));
+	return (vstr_fail(why, "link %s to %s: %s", from, to, strerror(errno)));
     if (unlink(from) < 0)
 	msg_warn("remove %s: %m", from);
     return (0);
@@ -218,20 +200,20 @@ queue_write_commit(struct queue_writer *w, struct vstr *why)
     int     st;
 
     if (w->state != QW_OPEN)
-	return (qw_why(why, "queue file is not open"));
+	return (vstr_fail(why, "queue file is not open"));
     w->state = QW_FAILED;
     fd = vstream_fd(w->fp);
     if (queue_out_finish(&w->out, why) < 0)
 	goto fail;
     if (fsync(fd) < 0) {
-	qw_why(why, "fsync %s: %s", vstr_str(w->temp_path), strerror(errno));
+	vstr_fail(why, "fsync %s: %s", vstr_str(w->temp_path), strerror(errno));
 	goto fail;
     }
     errno = 0;
     st = vstream_close(w->fp);
     w->fp = 0;
     if (st != VSTREAM_OK) {
-	qw_why(why, "close %s: %s", vstr_str(w->temp_path),
+	vstr_fail(why, "close %s: %s", vstr_str(w->temp_path),
 	       errno ? strerror(errno) : "stream error");
 	goto fail;
     }
@@ -240,7 +222,7 @@ queue_write_commit(struct queue_writer *w, struct vstr *why)
     if (safe_open_dir_fsync(vstr_str(w->final_dir)) < 0
 	|| (strcmp(vstr_str(w->final_dir), vstr_str(w->temp_dir)) != 0
 	    && safe_open_dir_fsync(vstr_str(w->temp_dir)) < 0)) {
-	qw_why(why, "fsync directory of %s: %s", vstr_str(w->final_path),
+	vstr_fail(why, "fsync directory of %s: %s", vstr_str(w->final_path),
 	       strerror(errno));
 	/* Not durable: take it back (best effort; qmgr may have it). */
 	if (unlink(vstr_str(w->final_path)) < 0 && errno != ENOENT)

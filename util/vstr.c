@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <ctype.h>
+#include <errno.h>
 
 #include "vstr.h"
 #include "mymalloc.h"
@@ -206,4 +207,22 @@ vstr_export(struct vstr *vp)
 
     myfree(vp);
     return (data);
+}
+
+/* vstr_fail - store a reason if wanted, keep errno, return -1 */
+
+int
+vstr_fail(struct vstr *why, const char *fmt,...)
+{
+    int     saved_errno = errno;
+    va_list ap;
+
+    if (why != NULL) {
+	vstr_reset(why);
+	va_start(ap, fmt);
+	vstr_vsprintf_append(why, fmt, ap);
+	va_end(ap);
+    }
+    errno = saved_errno;
+    return (-1);
 }

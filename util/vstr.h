@@ -19,6 +19,7 @@
  *	void	vstr_vsprintf_append(struct vstr *vp, const char *fmt, va_list);
  *	void	vstr_lower(struct vstr *vp);
  *	char	*vstr_export(struct vstr *vp);
+ *	int	vstr_fail(struct vstr *why, const char *fmt, ...);
  *
  * DESCRIPTION
  *	The buffer may hold NUL bytes (vstr_memcat); vstr_len() is the
@@ -26,6 +27,10 @@
  *	dies through mymalloc on exhaustion. vstr_truncate() only shrinks.
  *	vstr_export() returns the buffer (caller frees with myfree) and
  *	destroys the vstr.
+ *
+ *	vstr_fail() is for functions that report a reason to an optional
+ *	caller buffer: when why is not NULL it is replaced by the formatted
+ *	text; errno is preserved and the result is always -1.
  */
 #ifndef VSTR_H
 #define VSTR_H
@@ -60,5 +65,6 @@ extern void PRINTFLIKE(2, 3) vstr_sprintf_append(struct vstr *, const char *, ..
 extern void vstr_vsprintf_append(struct vstr *, const char *, va_list);
 extern void vstr_lower(struct vstr *);
 extern char *vstr_export(struct vstr *);
+extern int PRINTFLIKE(2, 3) vstr_fail(struct vstr *, const char *, ...);
 
 #endif
