@@ -37,6 +37,14 @@ static const struct admin_cmd admin_cmds[] = {
     "compile a hash:/btree: table from its text source, or query any table"},
     {"aliases", cmd_aliases_main, "aliases",
     "compile every hash:/btree: table listed in alias_database"},
+    {"start", cmd_start_main, "start",
+    "check the configuration, create the queue tree, start the master"},
+    {"stop", cmd_stop_main, "stop", "stop the mail system (in-flight sessions finish)"},
+    {"reload", cmd_reload_main, "reload",
+    "re-read main.cf and master.cf; replace the processes gracefully"},
+    {"abort", cmd_abort_main, "abort", "stop the mail system at once (kill every process)"},
+    {"status", cmd_status_main, "status",
+    "is the mail system running: master pid, uptime, processes per service"},
     {"help", cmd_help_main, "help", "this list"},
 };
 

@@ -1,0 +1,36 @@
+"""conftest.py - shared pytest fixtures for the integration tests.
+
+make_instance(**kw) builds an instance.Instance (kw: user, main_extra,
+master_cf text, start=True) and stops and removes it at teardown;
+`instance` is a plain, not yet started Instance.
+"""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from instance import Instance  # noqa: E402
+
+
+@pytest.fixture
+def make_instance():
+    made = []
+
+    def make(master_cf=None, start=False, user=None, main_extra=None):
+        inst = Instance(user=user, main_extra=main_extra)
+        made.append(inst)
+        if master_cf is not None:
+            inst.write_master_cf(master_cf)
+        if start:
+            inst.start()
+        return inst
+    yield make
+    for inst in made:
+        inst.cleanup()
+
+
+@pytest.fixture
+def instance(make_instance):
+    return make_instance()
