@@ -79,13 +79,13 @@ $(BUILD)/$(1): $(BUILD)/obj/$(1)/$(1).o $(DAEMON_LIBS) $(ADMINLIB) $(LIB)
 endef
 $(foreach d,$(DAEMON_DIRS),$(eval $(call daemon_rules,$(d))))
 
-$(BUILD)/postern: $(BUILD)/obj/admin/postern.o $(ADMINLIB) $(LIB)
+$(BUILD)/postern: $(BUILD)/obj/admin/postern.o $(DAEMON_LIBS) $(ADMINLIB) $(LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LINK_LIBS)
-$(BUILD)/postern-sendmail: $(BUILD)/obj/admin/sendmail.o $(ADMINLIB) $(LIB)
+$(BUILD)/postern-sendmail: $(BUILD)/obj/admin/sendmail.o $(DAEMON_LIBS) $(ADMINLIB) $(LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LINK_LIBS)
-$(BUILD)/postern-postdrop: $(BUILD)/obj/admin/postdrop.o $(ADMINLIB) $(LIB)
+$(BUILD)/postern-postdrop: $(BUILD)/obj/admin/postdrop.o $(DAEMON_LIBS) $(ADMINLIB) $(LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LINK_LIBS)
-$(BUILD)/pickup: $(BUILD)/obj/admin/pickup.o $(ADMINLIB) $(LIB)
+$(BUILD)/pickup: $(BUILD)/obj/admin/pickup.o $(DAEMON_LIBS) $(ADMINLIB) $(LIB)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LINK_LIBS)
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c $(DAEMON_LIBS) $(ADMINLIB) $(LIB)
