@@ -68,7 +68,9 @@
  *	REC_TYPE_NORM piece. queue_out_text() and queue_write_text() add
  *	data to the current line; more != 0 means that the line continues
  *	in the next call. The content size is the number of line bytes plus
- *	one per line; the writer patches it into the size record.
+ *	one per line; the writer patches it into the size record (only on a
+ *	regular file: on a socket or pipe the size record stays 0 and the
+ *	receiver counts the content itself).
  *
  *	queue_write_open() creates a temporary file (never a valid queue
  *	ID) in queue_dir/queue_name and chooses the queue ID.

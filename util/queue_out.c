@@ -10,6 +10,7 @@
  * the fixed-width size record once the content is complete.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -210,6 +211,7 @@ int
 queue_out_finish(struct queue_out *out, struct vstr *why)
 {
     char    buf[QUEUE_SIZE_DIGITS + 1];
+    struct stat st;
     ssize_t n;
 
     if (out->state == QUEUE_OUT_FAILED)
@@ -227,6 +229,13 @@ queue_out_finish(struct queue_out *out, struct vstr *why)
 	out->state = QUEUE_OUT_FAILED;
 	return (vstr_fail(why, "write queue file: %s",
 		       errno ? strerror(errno) : "stream error"));
+    }
+    /* A socket or pipe (smtpd -> cleanup) cannot be patched: the
+     * receiver counts the content itself (cleanup_proto.h). */
+    if (vstream_fd(out->fp) < 0 || fstat(vstream_fd(out->fp), &st) < 0
+	|| !S_ISREG(st.st_mode)) {
+	out->state = QUEUE_OUT_FINISHED;
+	return (0);
     }
     snprintf(buf, sizeof(buf), "%0*lld", QUEUE_SIZE_DIGITS, out->content);
     if ((n = pwrite(vstream_fd(out->fp), buf, QUEUE_SIZE_DIGITS,

@@ -5,7 +5,9 @@
  * Each public read or flush computes one deadline when it starts; every
  * wait inside it polls only for the time that is left, so a peer that
  * trickles bytes cannot stretch an operation past the timeout. Errors
- * (timeout, I/O error) are sticky: once failed, a stream stays failed.
+ * (timeout, I/O error) are sticky per direction: once a read failed, reads
+ * keep failing, but a reply can still be written (e.g. 421 after a read
+ * timeout), and the other way round.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,7 +25,8 @@ struct vstream {
     int     fd;
     int     flags;
     int     timeout;			/* seconds per operation, 0 = none */
-    int     status;			/* sticky VSTREAM_TIMEOUT/ERR, or OK */
+    int     rstatus;			/* sticky read VSTREAM_TIMEOUT/ERR, or OK */
+    int     wstatus;			/* sticky write status, the same */
     int     eof;
     vstream_rw_fn rd;
     vstream_rw_fn wr;
@@ -86,7 +89,7 @@ vstream_wait(struct vstream *sp, short events, deadline_t deadline)
 	if (deadline) {
 	    left = deadline - now_ms();
 	    if (left <= 0)
-		return (sp->status = VSTREAM_TIMEOUT);
+		return (VSTREAM_TIMEOUT);
 	} else {
 	    left = -1;
 	}
@@ -97,7 +100,7 @@ vstream_wait(struct vstream *sp, short events, deadline_t deadline)
 	if (n < 0 && errno == EINTR)
 	    continue;
 	if (n < 0)
-	    return (sp->status = VSTREAM_ERR);
+	    return (VSTREAM_ERR);
 	if (n == 0)
 	    continue;				/* re-check the clock */
 	return (VSTREAM_OK);			/* ready, hangup or error: I/O tells */
@@ -110,9 +113,10 @@ static int
 vstream_fill(struct vstream *sp, deadline_t deadline)
 {
     ssize_t n;
+    int     st;
 
-    if (sp->status != VSTREAM_OK)
-	return (sp->status);
+    if (sp->rstatus != VSTREAM_OK)
+	return (sp->rstatus);
     if (sp->eof)
 	return (VSTREAM_EOF);
     if (sp->rpos == sp->rlen)
@@ -125,8 +129,9 @@ vstream_fill(struct vstream *sp, deadline_t deadline)
     if (sp->rlen == VSTREAM_BUFSIZE)
 	msg_panic("vstream_fill: buffer full");
     for (;;) {
-	if (sp->raw && deadline && vstream_wait(sp, POLLIN, deadline) != VSTREAM_OK)
-	    return (sp->status);
+	if (sp->raw && deadline
+	    && (st = vstream_wait(sp, POLLIN, deadline)) != VSTREAM_OK)
+	    return (sp->rstatus = st);
 	n = sp->rd(sp->fd, sp->rbuf + sp->rlen, VSTREAM_BUFSIZE - sp->rlen, sp->ctx);
 	if (n > 0) {
 	    sp->rlen += (size_t) n;
@@ -139,11 +144,11 @@ vstream_fill(struct vstream *sp, deadline_t deadline)
 	if (errno == EINTR)
 	    continue;
 	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-	    if (vstream_wait(sp, POLLIN, deadline) != VSTREAM_OK)
-		return (sp->status);
+	    if ((st = vstream_wait(sp, POLLIN, deadline)) != VSTREAM_OK)
+		return (sp->rstatus = st);
 	    continue;
 	}
-	return (sp->status = VSTREAM_ERR);
+	return (sp->rstatus = VSTREAM_ERR);
     }
 }
 
@@ -156,7 +161,7 @@ vstream_alloc(int fd, int flags)
 
     sp->fd = fd;
     sp->flags = flags;
-    sp->status = VSTREAM_OK;
+    sp->rstatus = sp->wstatus = VSTREAM_OK;
     sp->rd = raw_read;
     sp->wr = raw_write;
     sp->raw = 1;
@@ -258,7 +263,7 @@ vstream_fd(struct vstream *sp)
 int
 vstream_error(struct vstream *sp)
 {
-    return (sp->status);
+    return (sp->rstatus != VSTREAM_OK ? sp->rstatus : sp->wstatus);
 }
 
 /* vstream_read_line - next line including its newline, at most maxlen */
@@ -386,10 +391,12 @@ vstream_write_raw(struct vstream *sp, const unsigned char *buf, size_t len,
 		          deadline_t deadline)
 {
     ssize_t n;
+    int     st;
 
     while (len > 0) {
-	if (sp->raw && deadline && vstream_wait(sp, POLLOUT, deadline) != VSTREAM_OK)
-	    return (sp->status);
+	if (sp->raw && deadline
+	    && (st = vstream_wait(sp, POLLOUT, deadline)) != VSTREAM_OK)
+	    return (sp->wstatus = st);
 	n = sp->wr(sp->fd, (void *) buf, len, sp->ctx);
 	if (n > 0) {
 	    buf += n;
@@ -399,11 +406,11 @@ vstream_write_raw(struct vstream *sp, const unsigned char *buf, size_t len,
 	if (n < 0 && errno == EINTR)
 	    continue;
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-	    if (vstream_wait(sp, POLLOUT, deadline) != VSTREAM_OK)
-		return (sp->status);
+	    if ((st = vstream_wait(sp, POLLOUT, deadline)) != VSTREAM_OK)
+		return (sp->wstatus = st);
 	    continue;
 	}
-	return (sp->status = VSTREAM_ERR);
+	return (sp->wstatus = VSTREAM_ERR);
     }
     return (VSTREAM_OK);
 }
@@ -413,8 +420,8 @@ vstream_flush(struct vstream *sp)
 {
     int     st;
 
-    if (sp->status != VSTREAM_OK)
-	return (sp->status);
+    if (sp->wstatus != VSTREAM_OK)
+	return (sp->wstatus);
     if (sp->wbuf == NULL || sp->wlen == 0)
 	return (VSTREAM_OK);
     st = vstream_write_raw(sp, sp->wbuf, sp->wlen, vstream_deadline(sp));
@@ -427,10 +434,10 @@ vstream_write(struct vstream *sp, const void *buf, size_t n)
 {
     if (sp->wbuf == NULL)
 	msg_panic("vstream_write: stream not open for writing");
-    if (sp->status != VSTREAM_OK)
-	return (sp->status);
+    if (sp->wstatus != VSTREAM_OK)
+	return (sp->wstatus);
     if (sp->wlen + n > VSTREAM_BUFSIZE && vstream_flush(sp) != VSTREAM_OK)
-	return (sp->status);
+	return (sp->wstatus);
     if (n >= VSTREAM_BUFSIZE)
 	return (vstream_write_raw(sp, buf, n, vstream_deadline(sp)));
     memcpy(sp->wbuf + sp->wlen, buf, n);

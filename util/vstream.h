@@ -59,7 +59,9 @@
  *
  *	Output is buffered until vstream_flush(), or until the buffer is
  *	full; every write is a write-all (short writes are retried). After
- *	an error or timeout the stream stays failed (vstream_error()).
+ *	an error or timeout that direction stays failed: a read timeout
+ *	still lets a final reply be written. vstream_error() reports the
+ *	read status, else the write status.
  *
  *	vstream_set_io() replaces the raw read/write functions (used for
  *	TLS); a function returns like read(2)/write(2), and may return -1

@@ -224,3 +224,28 @@ Test(vstream, eof_from_closed_peer)
     vstream_close(sp);
     vstr_free(line);
 }
+
+Test(vstream, reply_after_read_timeout)
+{
+    int     sv[2];
+    struct vstream *sp;
+    struct vstr *line = vstr_alloc(10);
+    char    buf[64];
+    ssize_t n;
+
+    cr_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    sp = vstream_fdopen(sv[0], VSTREAM_READ | VSTREAM_WRITE);
+    vstream_set_timeout(sp, 1);
+    cr_assert_eq(vstream_read_line(sp, line, 512), VSTREAM_TIMEOUT);
+    cr_assert_eq(vstream_read_line(sp, line, 512), VSTREAM_TIMEOUT, "reads stay failed");
+    cr_assert_eq(vstream_puts(sp, "421 4.4.2 timeout\r\n"), VSTREAM_OK);
+    cr_assert_eq(vstream_flush(sp), VSTREAM_OK, "a final reply can be written");
+    n = read(sv[1], buf, sizeof(buf) - 1);
+    cr_assert_eq(n, 19);
+    buf[n] = 0;
+    cr_assert_str_eq(buf, "421 4.4.2 timeout\r\n");
+    cr_assert_eq(vstream_error(sp), VSTREAM_TIMEOUT);
+    vstream_close(sp);
+    close(sv[1]);
+    vstr_free(line);
+}
