@@ -29,6 +29,7 @@ extern int cmd_stop_main(int, char **);		/* cmd_start.c */
 extern int cmd_reload_main(int, char **);	/* cmd_start.c */
 extern int cmd_abort_main(int, char **);	/* cmd_start.c */
 extern int cmd_status_main(int, char **);	/* cmd_status.c */
+extern int cmd_passwd_main(int, char **);	/* cmd_passwd.c */
 
  /*
   * cmd_master.c: the running master (pid lock file), shared by the above.

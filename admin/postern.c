@@ -45,6 +45,8 @@ static const struct admin_cmd admin_cmds[] = {
     {"abort", cmd_abort_main, "abort", "stop the mail system at once (kill every process)"},
     {"status", cmd_status_main, "status",
     "is the mail system running: master pid, uptime, processes per service"},
+    {"passwd", cmd_passwd_main, "passwd [-m yescrypt|sha512] USER",
+    "print \"USER HASH\" for smtpd_sasl_users_maps (password from stdin)"},
     {"help", cmd_help_main, "help", "this list"},
 };
 

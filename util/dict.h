@@ -31,6 +31,8 @@
  *				written {VALUE WITH SPACES}.
  *	inline:{k=v, {k2 = v, w}}	a small table in the name itself.
  *	regexp:PATH		Postfix regexp_table(5) rules (dict_regexp.c).
+ *	proxy:TYPE:NAME		TYPE:NAME looked up by the proxymap service
+ *				(dict_proxy.c), for chrooted daemons.
  *
  *	flags is DICT_FLAG_NONE (reserved for later use).
  *
@@ -164,5 +166,6 @@ extern struct dict *dict_static_open(const char *, int, struct vstr *);
 extern struct dict *dict_unix_open(const char *, int, struct vstr *);
 extern struct dict *dict_inline_open(const char *, int, struct vstr *);
 extern struct dict *dict_regexp_open(const char *, int, struct vstr *);
+extern struct dict *dict_proxy_open(const char *, int, struct vstr *);
 
 #endif

@@ -27,6 +27,7 @@ static const struct dict_type dict_types[] = {
     {"inline", dict_inline_open, 0},
     {"regexp", dict_regexp_open, 0},
     {"unix", dict_unix_open, 0},
+    {"proxy", dict_proxy_open, 0},
 };
 
 static const struct dict_type *dict_type_find(const char *, const char **,

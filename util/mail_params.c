@@ -59,6 +59,8 @@ int     var_append_dot_mydomain, var_append_at_myorigin;
 int     var_disable_dns_lookups, var_smtputf8_enable;
 char   *var_canonical_maps, *var_transport_maps, *var_default_transport;
 char   *var_local_transport, *var_virtual_alias_maps;
+char   *var_send_canon_maps, *var_rcpt_canon_maps;
+int     var_virt_recur_limit, var_virt_expan_limit;
 char   *var_alias_maps, *var_alias_database, *var_local_rcpt_maps;
 char   *var_home_mailbox, *var_mail_spool_dir, *var_mailbox_command;
 char   *var_mailbox_lock, *var_forward_path, *var_allow_commands;
@@ -71,6 +73,7 @@ int     var_hopcount_limit, var_line_limit;
 char   *var_smtpd_banner;
 int     var_smtpd_rcpt_limit;
 long    var_smtpd_timeout, var_smtpd_err_sleep;
+long    var_smtpd_starttls_tmout;
 int     var_smtpd_soft_erlim, var_smtpd_hard_erlim, var_smtpd_junk_cmd_limit;
 int     var_smtpd_cconn_limit, var_smtpd_helo_required, var_disable_vrfy_cmd;
 int     var_smtpd_delay_reject, var_smtpd_forbid_bare_nl;
@@ -79,6 +82,8 @@ char   *var_smtpd_client_restrictions, *var_smtpd_helo_restrictions;
 char   *var_smtpd_sender_restrictions, *var_smtpd_relay_restrictions;
 char   *var_smtpd_rcpt_restrictions, *var_smtpd_data_restrictions;
 int     var_unk_local_rcpt_code, var_relay_code;
+char   *var_virt_alias_domains, *var_relay_rcpt_maps, *var_proxy_read_maps;
+int     var_unk_addr_code;
 int     var_smtpd_sasl_enable, var_smtpd_tls_auth_only;
 char   *var_smtpd_sasl_users_maps, *var_smtpd_tls_level;
 int     var_smtpd_tls_wrappermode;
@@ -153,6 +158,10 @@ const struct conf_param mail_params_table[] = {
     CONF_ROW_STR("default_transport", "smtp", 1, 0, 0, var_default_transport),
     CONF_ROW_STR("local_transport", "local:$myhostname", 1, 0, 0, var_local_transport),
     CONF_ROW_STR("virtual_alias_maps", "", 0, 0, MAPS, var_virtual_alias_maps),
+    CONF_ROW_STR("sender_canonical_maps", "", 0, 0, MAPS, var_send_canon_maps),
+    CONF_ROW_STR("recipient_canonical_maps", "", 0, 0, MAPS, var_rcpt_canon_maps),
+    CONF_ROW_INT("virtual_alias_recursion_limit", "1000", 1, IMAX, var_virt_recur_limit),
+    CONF_ROW_INT("virtual_alias_expansion_limit", "1000", 1, IMAX, var_virt_expan_limit),
 
     /* Local and virtual delivery. */
     CONF_ROW_STR("alias_maps", "hash:/etc/aliases", 0, 0, MAPS, var_alias_maps),
@@ -202,11 +211,23 @@ const struct conf_param mail_params_table[] = {
     CONF_ROW_STR("smtpd_data_restrictions", "", 0, 0, 0, var_smtpd_data_restrictions),
     CONF_ROW_INT("unknown_local_recipient_reject_code", "550", 400, 599, var_unk_local_rcpt_code),
     CONF_ROW_INT("relay_domains_reject_code", "554", 400, 599, var_relay_code),
+    CONF_ROW_INT("unknown_address_reject_code", "450", 400, 599, var_unk_addr_code),
+    CONF_ROW_STR("virtual_alias_domains", "$virtual_alias_maps", 0, 0, LIST, var_virt_alias_domains),
+    CONF_ROW_STR("relay_recipient_maps", "", 0, 0, MAPS, var_relay_rcpt_maps),
+    CONF_ROW_STR("proxy_read_maps", "$local_recipient_maps $mydestination $virtual_alias_maps"
+		 " $virtual_alias_domains $virtual_mailbox_maps $virtual_mailbox_domains"
+		 " $relay_recipient_maps $relay_domains $canonical_maps $sender_canonical_maps"
+		 " $recipient_canonical_maps $transport_maps $mynetworks $alias_maps"
+		 " $smtpd_client_restrictions $smtpd_helo_restrictions"
+		 " $smtpd_sender_restrictions $smtpd_relay_restrictions"
+		 " $smtpd_recipient_restrictions $smtpd_data_restrictions"
+		 " $smtpd_sasl_users_maps", 0, 0, 0, var_proxy_read_maps),
     CONF_ROW_BOOL("smtpd_sasl_auth_enable", "no", var_smtpd_sasl_enable),
     CONF_ROW_STR("smtpd_sasl_users_maps", "", 0, 0, MAPS, var_smtpd_sasl_users_maps),
     CONF_ROW_BOOL("smtpd_tls_auth_only", "no", var_smtpd_tls_auth_only),
     CONF_ROW_STR("smtpd_tls_security_level", "", 0, 0, 0, var_smtpd_tls_level),
     CONF_ROW_BOOL("smtpd_tls_wrappermode", "no", var_smtpd_tls_wrappermode),
+    CONF_ROW_TIME("smtpd_starttls_timeout", "300s", 1, TMAX, var_smtpd_starttls_tmout),
     CONF_ROW_STR("smtpd_tls_cert_file", "", 0, 0, 0, var_smtpd_tls_cert_file),
     CONF_ROW_STR("smtpd_tls_key_file", "$smtpd_tls_cert_file", 0, 0, 0, var_smtpd_tls_key_file),
     CONF_ROW_STR("smtpd_tls_CAfile", "", 0, 0, 0, var_smtpd_tls_CAfile),

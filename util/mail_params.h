@@ -119,6 +119,10 @@ extern char *var_transport_maps;	/* transport_maps (maps) */
 extern char *var_default_transport;	/* default_transport */
 extern char *var_local_transport;	/* local_transport */
 extern char *var_virtual_alias_maps;	/* virtual_alias_maps (maps) */
+extern char *var_send_canon_maps;	/* sender_canonical_maps (maps) */
+extern char *var_rcpt_canon_maps;	/* recipient_canonical_maps (maps) */
+extern int var_virt_recur_limit;	/* virtual_alias_recursion_limit */
+extern int var_virt_expan_limit;	/* virtual_alias_expansion_limit */
 
  /*
   * Local and virtual delivery.
@@ -174,11 +178,16 @@ extern char *var_smtpd_rcpt_restrictions;	/* smtpd_recipient_restrictions */
 extern char *var_smtpd_data_restrictions;	/* smtpd_data_restrictions */
 extern int var_unk_local_rcpt_code;	/* unknown_local_recipient_reject_code */
 extern int var_relay_code;		/* relay_domains_reject_code */
+extern int var_unk_addr_code;		/* unknown_address_reject_code */
+extern char *var_virt_alias_domains;	/* virtual_alias_domains (list) */
+extern char *var_relay_rcpt_maps;	/* relay_recipient_maps (maps) */
+extern char *var_proxy_read_maps;	/* proxy_read_maps: proxymap serves */
 extern int var_smtpd_sasl_enable;	/* smtpd_sasl_auth_enable */
 extern char *var_smtpd_sasl_users_maps;	/* smtpd_sasl_users_maps (maps) */
 extern int var_smtpd_tls_auth_only;	/* smtpd_tls_auth_only */
 extern char *var_smtpd_tls_level;	/* smtpd_tls_security_level */
 extern int var_smtpd_tls_wrappermode;	/* smtpd_tls_wrappermode */
+extern long var_smtpd_starttls_tmout;	/* smtpd_starttls_timeout */
 extern char *var_smtpd_tls_cert_file;	/* smtpd_tls_cert_file */
 extern char *var_smtpd_tls_key_file;	/* smtpd_tls_key_file */
 extern char *var_smtpd_tls_CAfile;	/* smtpd_tls_CAfile */

@@ -46,6 +46,7 @@
 #define MAIL_SERVICE_TRACE	"trace"
 #define MAIL_SERVICE_FLUSH	"flush"
 #define MAIL_SERVICE_MASTER	"master"
+#define MAIL_SERVICE_PROXYMAP	"proxymap"
 
 #define MAIL_CLASS_PRIVATE	"private"	/* queue_directory subdirs */
 #define MAIL_CLASS_PUBLIC	"public"
@@ -61,6 +62,7 @@
 #define MAIL_PROTO_BOUNCE	"bounce_protocol"
 #define MAIL_PROTO_FLUSH	"flush_protocol"
 #define MAIL_PROTO_MASTER	"master_protocol"
+#define MAIL_PROTO_PROXYMAP	"proxymap_protocol"
 
  /*
   * Request dispatch (string MAIL_ATTR_REQ).
@@ -72,6 +74,7 @@
 #define MAIL_REQ_BOUNCE_WARN	"warn"
 #define MAIL_REQ_FLUSH_SEND	"send"		/* flush a site */
 #define MAIL_REQ_FLUSH_ALL	"flush_all"
+#define MAIL_REQ_PROXY_LOOKUP	"lookup"		/* proxymap: one key */
 
  /*
   * Envelope and message.
@@ -97,6 +100,9 @@
 #define MAIL_ATTR_EXTENSION	"extension"	/* str: address extension */
 #define MAIL_ATTR_DATA		"data"		/* data: opaque bytes */
 #define MAIL_ATTR_RECORD	"record"	/* data: one queue record */
+#define MAIL_ATTR_TABLE		"table"		/* str: type:name (proxymap) */
+#define MAIL_ATTR_KEY		"key"		/* str: lookup key (proxymap) */
+#define MAIL_ATTR_VALUE		"value"		/* str: lookup result (proxymap) */
 
  /*
   * Client information (smtpd -> cleanup, for Received: and logging).
@@ -135,6 +141,13 @@
 #define MAIL_STAT_BOUNCE	2	/* permanent failure */
 #define MAIL_STAT_REJECT	3	/* refused (cleanup: content) */
 #define MAIL_STAT_ERROR		4	/* local trouble: retry later */
+
+ /*
+  * proxymap lookup status (MAIL_ATTR_STATUS of a "lookup" reply).
+  */
+#define MAIL_PROXY_FOUND	0	/* value holds the result */
+#define MAIL_PROXY_NOTFOUND	1
+#define MAIL_PROXY_ERROR	2	/* table error or table refused */
 
  /*
   * Values of MAIL_ATTR_FLAGS (a bit mask).
