@@ -49,19 +49,23 @@ cmd_passwd_read(struct vstream *in, struct vstr *pw, const char *prompt,
     int     st, echo_off = 0;
     size_t  len;
 
+    /*
+     * Echo goes off (discarding stale type-ahead) BEFORE the prompt, so
+     * that nothing typed after the prompt can be flushed away.
+     */
     if (tty) {
-	fputs(prompt, stderr);
-	fflush(stderr);
 	if (tcgetattr(0, &saved) == 0) {
 	    quiet = saved;
 	    quiet.c_lflag &= ~(tcflag_t) ECHO;
 	    quiet.c_lflag |= ECHONL;
 	    echo_off = (tcsetattr(0, TCSAFLUSH, &quiet) == 0);
 	}
+	fputs(prompt, stderr);
+	fflush(stderr);
     }
     st = vstream_read_line(in, pw, SASL_PASSWD_MAX + 2);
     if (echo_off)
-	(void) tcsetattr(0, TCSAFLUSH, &saved);
+	(void) tcsetattr(0, TCSANOW, &saved);
     if (st == VSTREAM_TOOLONG) {
 	fprintf(stderr, "postern passwd: password longer than %d bytes\n",
 		SASL_PASSWD_MAX);

@@ -283,7 +283,17 @@ proto_read(struct smtpd_state *state)
     struct vstr *reply;
     int     st;
 
-    st = vstream_read_line(state->client, state->buf, SMTP_CMD_LINE_MAX);
+    /*
+     * RFC 4954: an AUTH command with its initial response may be longer
+     * than the 512 bytes of any other command line (up to 12288).
+     */
+    st = vstream_read_line(state->client, state->buf, SMTPD_SASL_LINE_MAX);
+    if (st == VSTREAM_OK && vstr_len(state->buf) > SMTP_CMD_LINE_MAX
+	&& strncasecmp(vstr_str(state->buf), "AUTH ", 5) != 0) {
+	smtpd_chat_reply(state, "500 5.5.2 Error: line too long");
+	state->error_count++;
+	return (1);
+    }
     if (st == VSTREAM_TOOLONG) {
 	st = vstream_skip_line(state->client);
 	smtpd_chat_reply(state, "500 5.5.2 Error: line too long");

@@ -18,6 +18,7 @@ import glob
 import os
 import pty
 import select
+import signal
 import socket
 import ssl
 import subprocess
@@ -136,8 +137,10 @@ def inst():
         assert p.returncode == 0, p.stderr
         p6 = postern_passwd("bob", "bobs password", "-m", "sha512")
         assert p6.returncode == 0, p6.stderr
+        plong = postern_passwd("longpw", LONG_PASSWORD)
+        assert plong.returncode == 0, plong.stderr
         with open(users, "w") as f:
-            f.write(p.stdout + p6.stdout)
+            f.write(p.stdout + p6.stdout + plong.stdout)
         i.write_main_cf({
             "mynetworks": "192.0.2.0/24",
             "mydestination": "$myhostname, localhost",
@@ -375,6 +378,22 @@ def test_auth_plain_empty_challenge_and_bad_input(inst):
     assert code == 235, lines
 
 
+LONG_PASSWORD = "p" * 450    # crypt(3) takes at most 512 bytes
+
+
+def test_auth_plain_long_initial_response(inst):
+    """RFC 4954: AUTH with its initial response may exceed the 512-byte
+    command line limit that holds for every other command."""
+    s, _ = tls_session(inst)
+    code, lines = s.cmd("NOOP " + "x" * 600)
+    assert code == 500 and "5.5.2" in lines[0], lines
+    line = "AUTH PLAIN " + b64(b"\0longpw\0" + LONG_PASSWORD.encode())
+    assert len(line) > 600
+    code, lines = s.cmd(line)
+    assert code == 235, lines
+    s.cmd("QUIT")
+
+
 def test_relay_needs_auth_and_received_names_tls(inst):
     s, _ = tls_session(inst)
     assert s.cmd("MAIL FROM:<sender@example.org>")[0] == 250
@@ -443,8 +462,13 @@ def _pty_passwd(first, second):
         if not chunk:
             break
         out += chunk
-        if answers and out.rstrip().endswith(b":"):
+        # Answer each prompt once, right after it appears (its count, not
+        # the line end, tells: ECHONL output also leaves ":" at the end).
+        prompts = out.lower().count(b"password:")
+        if answers and prompts > 2 - len(answers) and out.rstrip().endswith(b":"):
             os.write(fd, answers.pop(0).encode() + b"\n")
+    else:
+        os.kill(pid, signal.SIGKILL)       # never hang the suite
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
 
