@@ -50,7 +50,7 @@ FUZZ_NAMES := $(foreach f,$(FUZZ_SRC),$(notdir $(patsubst %/,%,$(dir $(f)))))
 
 LINK_LIBS = -Wl,--start-group $(DAEMON_LIBS) $(ADMINLIB) $(LIB) -Wl,--end-group $(LDLIBS)
 
-.PHONY: all deps test unit integration asan fuzz run install clean
+.PHONY: all deps test unit integration asan fuzz run bench install clean
 .DEFAULT_GOAL := all
 
 all: $(ADMIN_PROGS) $(DAEMONS) $(TEST_HELPERS)
@@ -133,6 +133,10 @@ fuzz: deps
 
 run: deps all
 	./tools/make-run $(BUILD)
+
+# Throughput against a running-instance setup; --vs-postfix compares.
+bench: deps all
+	./tools/bench $(BUILD) $(BENCH_ARGS)
 
 install: all
 	./tools/install-postern "$(BUILD)" "$(DESTDIR)" "$(PREFIX)"

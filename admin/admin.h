@@ -16,6 +16,7 @@
 #ifndef ADMIN_H
 #define ADMIN_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 extern const char *admin_config_dir;
@@ -30,6 +31,9 @@ extern int cmd_reload_main(int, char **);	/* cmd_start.c */
 extern int cmd_abort_main(int, char **);	/* cmd_start.c */
 extern int cmd_status_main(int, char **);	/* cmd_status.c */
 extern int cmd_passwd_main(int, char **);	/* cmd_passwd.c */
+extern int cmd_queue_main(int, char **);	/* cmd_queue.c */
+extern int cmd_flush_main(int, char **);	/* cmd_flush.c */
+extern int cmd_delete_main(int, char **);	/* cmd_delete.c */
 
  /*
   * cmd_master.c: the running master (pid lock file), shared by the above.
@@ -38,5 +42,30 @@ extern const char *cmd_master_queue_dir(void);
 extern pid_t cmd_master_pid(const char *, int *);
 extern int cmd_master_wait_gone(const char *, int);
 extern void cmd_master_last_log(const char *);
+
+ /*
+  * cmd_queue.c, cmd_flush.c, cmd_delete.c: the queue commands' parts
+  * (see docs/queue-admin.md; the queue walker is queue_scan.h).
+  * cmd_queue_list() writes the mailq text or the JSON lines of every
+  * queue to a stream; cmd_queue_json_quote() appends bytes as the
+  * inside of a JSON string (invalid UTF-8 becomes \ufffd);
+  * cmd_queue_printable() appends text with control characters and
+  * invalid UTF-8 replaced by '?'. cmd_flush_queue() makes one deferred
+  * message (queue_id) or all (NULL) due and returns how many;
+  * cmd_flush_trigger() pokes public/qmgr. cmd_delete_one() returns 1
+  * (removed), 0 (not in the queue) or -1; cmd_delete_all() the number
+  * removed or -1; cmd_delete_stream() the number of errors. Failures
+  * return -1 with a reason in the vstr argument.
+  */
+struct vstr;
+struct vstream;
+extern int cmd_queue_list(const char *, int, struct vstream *, struct vstr *);
+extern void cmd_queue_json_quote(struct vstr *, const char *, size_t);
+extern void cmd_queue_printable(struct vstr *, const char *);
+extern long cmd_flush_queue(const char *, const char *, struct vstr *);
+extern int cmd_flush_trigger(const char *, struct vstr *);
+extern int cmd_delete_one(const char *, const char *, struct vstr *);
+extern long cmd_delete_all(const char *, struct vstr *);
+extern int cmd_delete_stream(const char *, struct vstream *, long *);
 
 #endif

@@ -4,7 +4,9 @@
  * start checks the configuration the way `postern check` does (and
  * refuses on errors), checks that mail_owner and setgid_group exist,
  * creates or repairs the queue tree, then runs daemon_directory/master
- * and waits (bounded) until it reports that it is ready. stop sends
+ * and waits (bounded) until it reports that it is ready; `start -f`
+ * (--foreground) does the same checks, then becomes `master -d` (for
+ * `make run`: logs on stderr, ^C stops it). stop sends
  * SIGTERM and waits for the master to finish; abort sends SIGQUIT (the
  * children are killed at once); reload sends SIGHUP. See docs/master.md.
  */
@@ -139,10 +141,25 @@ cmd_start_run(const char *path)
     return (0);
 }
 
-/* cmd_start_main - `postern start` */
+/* cmd_start_exec - become `master -c DIR -d` (start -f) */
+
+static void
+cmd_start_exec(const char *path)
+{
+    struct argv *env = cmd_start_env();
+    char   *args[] = {(char *) path, "-c", (char *) admin_config_dir, "-d", 0};
+
+    (void) fflush(stdout);
+    (void) fflush(stderr);
+    (void) execve(path, args, env->argv);
+    fprintf(stderr, "postern: fatal: execute %s: %s\n", path, strerror(errno));
+    argv_free(env);
+}
+
+/* cmd_start_main - `postern start [-f|--foreground]` */
 
 int
-cmd_start_main(int argc, char **argv UNUSED)
+cmd_start_main(int argc, char **argv)
 {
     char   *check_argv[] = {"check", 0};
     struct vstr *why = vstr_alloc(100);
@@ -152,9 +169,13 @@ cmd_start_main(int argc, char **argv UNUSED)
     pid_t   pid;
     int     ready;
     int     ret = 1;
+    int     foreground = 0;
 
-    if (argc > 1) {
-	fprintf(stderr, "usage: postern start\n");
+    if (argc == 2 && (strcmp(argv[1], "-f") == 0
+		      || strcmp(argv[1], "--foreground") == 0))
+	foreground = 1;
+    else if (argc > 1) {
+	fprintf(stderr, "usage: postern start [-f|--foreground]\n");
 	return (2);
     }
     if (cmd_check_main(1, check_argv) != 0) {
@@ -172,6 +193,8 @@ cmd_start_main(int argc, char **argv UNUSED)
 	       access(vstr_str(path), X_OK) < 0) {
 	fprintf(stderr, "postern: fatal: %s: %s (daemon_directory)\n",
 		vstr_str(path), strerror(errno));
+    } else if (foreground) {
+	cmd_start_exec(vstr_str(path));		/* returns on error only */
     } else if (cmd_start_run(vstr_str(path)) < 0
 	       || (pid = cmd_master_pid(var_queue_dir, &ready)) == 0 || !ready) {
 	fprintf(stderr, "postern: fatal: the mail system did not start\n");

@@ -37,8 +37,8 @@ static const struct admin_cmd admin_cmds[] = {
     "compile a hash:/btree: table from its text source, or query any table"},
     {"aliases", cmd_aliases_main, "aliases",
     "compile every hash:/btree: table listed in alias_database"},
-    {"start", cmd_start_main, "start",
-    "check the configuration, create the queue tree, start the master"},
+    {"start", cmd_start_main, "start [-f]",
+    "check the configuration, create the queue tree, start the master (-f: in the foreground)"},
     {"stop", cmd_stop_main, "stop", "stop the mail system (in-flight sessions finish)"},
     {"reload", cmd_reload_main, "reload",
     "re-read main.cf and master.cf; replace the processes gracefully"},
@@ -47,6 +47,12 @@ static const struct admin_cmd admin_cmds[] = {
     "is the mail system running: master pid, uptime, processes per service"},
     {"passwd", cmd_passwd_main, "passwd [-m yescrypt|sha512] USER",
     "print \"USER HASH\" for smtpd_sasl_users_maps (password from stdin)"},
+    {"queue", cmd_queue_main, "queue [--json]",
+    "list the queued mail (Postfix mailq format, or one JSON object a line)"},
+    {"flush", cmd_flush_main, "flush [QUEUEID]",
+    "retry deferred mail now (one message, or all)"},
+    {"delete", cmd_delete_main, "delete QUEUEID...|ALL|-",
+    "remove messages from the queue (-: queue IDs from stdin)"},
     {"help", cmd_help_main, "help", "this list"},
 };
 

@@ -65,10 +65,11 @@ char   *var_alias_maps, *var_alias_database, *var_local_rcpt_maps;
 char   *var_home_mailbox, *var_mail_spool_dir, *var_mailbox_command;
 char   *var_mailbox_lock, *var_forward_path, *var_allow_commands;
 char   *var_allow_files, *var_cmd_exp_filter;
-long    var_mailbox_limit;
+long    var_mailbox_limit, var_command_time_limit;
+int     var_virt_minimum_uid;
 char   *var_virt_mailbox_domains, *var_virt_mailbox_maps;
 char   *var_virt_mailbox_base, *var_virt_uid_maps, *var_virt_gid_maps;
-long    var_message_limit, var_header_limit;
+long    var_message_limit, var_header_limit, var_bounce_limit;
 int     var_hopcount_limit, var_line_limit;
 char   *var_smtpd_banner;
 int     var_smtpd_rcpt_limit;
@@ -176,6 +177,8 @@ const struct conf_param mail_params_table[] = {
     CONF_ROW_STR("allow_mail_to_files", "alias, forward", 0, 0, 0, var_allow_files),
     CONF_ROW_STR("command_expansion_filter", "1234567890!@%-_=+:,./abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 0, 0, RAW, var_cmd_exp_filter),
     CONF_ROW_SIZE("mailbox_size_limit", "51200000", 0, SMAX, var_mailbox_limit),
+    CONF_ROW_TIME("command_time_limit", "1000s", 1, TMAX, var_command_time_limit),
+    CONF_ROW_INT("virtual_minimum_uid", "100", 1, IMAX, var_virt_minimum_uid),
     CONF_ROW_STR("virtual_mailbox_domains", "$virtual_mailbox_maps", 0, 0, LIST, var_virt_mailbox_domains),
     CONF_ROW_STR("virtual_mailbox_maps", "", 0, 0, MAPS, var_virt_mailbox_maps),
     CONF_ROW_STR("virtual_mailbox_base", "", 0, 0, 0, var_virt_mailbox_base),
@@ -185,6 +188,7 @@ const struct conf_param mail_params_table[] = {
     /* Message limits. */
     CONF_ROW_SIZE("message_size_limit", "10240000", 0, SMAX, var_message_limit),
     CONF_ROW_SIZE("header_size_limit", "102400", 1, SMAX, var_header_limit),
+    CONF_ROW_SIZE("bounce_size_limit", "50000", 1, SMAX, var_bounce_limit),
     CONF_ROW_INT("hopcount_limit", "50", 1, 10000, var_hopcount_limit),
     CONF_ROW_INT("line_length_limit", "2048", 80, 1024 * 1024, var_line_limit),
 

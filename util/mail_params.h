@@ -139,6 +139,8 @@ extern char *var_allow_commands;	/* allow_mail_to_commands */
 extern char *var_allow_files;		/* allow_mail_to_files */
 extern char *var_cmd_exp_filter;	/* command_expansion_filter */
 extern long var_mailbox_limit;		/* mailbox_size_limit */
+extern long var_command_time_limit;	/* command_time_limit */
+extern int var_virt_minimum_uid;	/* virtual_minimum_uid */
 extern char *var_virt_mailbox_domains;	/* virtual_mailbox_domains (list) */
 extern char *var_virt_mailbox_maps;	/* virtual_mailbox_maps (maps) */
 extern char *var_virt_mailbox_base;	/* virtual_mailbox_base */
@@ -149,6 +151,7 @@ extern char *var_virt_gid_maps;		/* virtual_gid_maps (maps) */
   * Message limits (cleanup, smtpd).
   */
 extern long var_message_limit;		/* message_size_limit */
+extern long var_bounce_limit;		/* bounce_size_limit */
 extern long var_header_limit;		/* header_size_limit */
 extern int var_hopcount_limit;		/* hopcount_limit */
 extern int var_line_limit;		/* line_length_limit */

@@ -68,6 +68,13 @@
  *	(-1: no limit); a wait that times out just calls it again (qmgr's
  *	periodic scan).
  *
+ *	opts->watch and opts->ready (trigger servers only) let a daemon
+ *	wait for its own descriptors in the same wait (qmgr's delivery
+ *	connections): before each wait, after loop, watch(fds, max) fills
+ *	at most max (MAIL_SERVER_MAX_WATCH) struct pollfd and returns how
+ *	many; when the wait returns with events, ready(fds, n) gets the
+ *	same n entries with revents set, before any trigger is read.
+ *
  *	Status (master_proto.h): MASTER_STAT_AVAIL after start-up and
  *	after each client or trigger, MASTER_STAT_TAKEN when busy (single:
  *	a client accepted; multi: max_clients reached or no longer
@@ -117,12 +124,15 @@
 #define MAIL_SERVER_MAX_CLIENTS	100
 #define MAIL_SERVER_TRIGGER_MAX	1024
 #define MAIL_SERVER_MAX_LISTEN	64
+#define MAIL_SERVER_MAX_WATCH	1024	/* trigger: opts->watch descriptors */
 
 typedef void (*single_server_fn) (struct vstream *, const char *, char **);
 typedef void (*multi_server_fn) (struct vstream *, const char *, char **);
 typedef void (*trigger_server_fn) (const char *, size_t, const char *, char **);
 typedef void (*mail_server_init_fn) (const char *, char **);
 typedef int (*mail_server_loop_fn) (const char *, char **);
+typedef int (*mail_server_watch_fn) (struct pollfd *, int);
+typedef void (*mail_server_ready_fn) (const struct pollfd *, int);
 
 struct mail_server_opts {
     const char *const *syscalls;	/* service allow-list, NULL ends */
@@ -133,6 +143,8 @@ struct mail_server_opts {
     long    max_idle;			/* 0: var_max_idle */
     int     max_clients;		/* multi: 0: MAIL_SERVER_MAX_CLIENTS */
     int     flags;			/* MAIL_SERVER_NEEDS_ROOT */
+    mail_server_watch_fn watch;		/* trigger: own fds to wait for */
+    mail_server_ready_fn ready;		/* trigger: their events */
 };
 
  /*

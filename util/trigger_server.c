@@ -97,9 +97,11 @@ trigger_server_wait(const struct server_args *args,
 		            const struct mail_server_opts *opts,
 		            char *buf, size_t size)
 {
-    struct pollfd fds[1 + MAIL_SERVER_MAX_LISTEN];
+    struct pollfd fds[1 + MAIL_SERVER_MAX_LISTEN + MAIL_SERVER_MAX_WATCH];
+    struct pollfd *watch = fds + 1 + args->listen_count;
     long long timeout = -1;
     ssize_t n;
+    int     nwatch = 0;
     int     secs;
     int     i;
 
@@ -111,8 +113,16 @@ trigger_server_wait(const struct server_args *args,
 	fds[i + 1].fd = MASTER_LISTEN_FD + i;
 	fds[i + 1].events = POLLIN;
     }
-    if (server_poll(fds, (size_t) args->listen_count + 1, timeout) <= 0)
+    if (opts->watch && opts->ready
+	&& ((nwatch = opts->watch(watch, MAIL_SERVER_MAX_WATCH)) < 0
+	    || nwatch > MAIL_SERVER_MAX_WATCH))
+	msg_panic("trigger_server_wait: watch returned %d", nwatch);
+    for (i = 0; i < nwatch; i++)
+	watch[i].revents = 0;
+    if (server_poll(fds, (size_t) (args->listen_count + nwatch) + 1, timeout) <= 0)
 	return (0);
+    if (nwatch > 0)
+	opts->ready(watch, nwatch);
     for (i = 0; i < args->listen_count; i++)
 	if ((fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR))
 	    && (n = trigger_server_receive(args, fds[i + 1].fd, buf, size)) > 0)
