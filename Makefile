@@ -33,7 +33,7 @@ ADMINLIB    := $(BUILD)/libadmin.a
 
 # Daemons: folder D with D/D.c holding main(); the other files of D go in
 # $(BUILD)/libD.a so unit tests can link them without main().
-DAEMON_DIRS := $(foreach d,master smtpd cleanup qmgr smtp local proxymap,$(if $(wildcard $(d)/$(d).c),$(d)))
+DAEMON_DIRS := $(foreach d,master smtpd cleanup qmgr smtp local proxymap showq,$(if $(wildcard $(d)/$(d).c),$(d)))
 DAEMON_LIBS := $(foreach d,$(DAEMON_DIRS),$(BUILD)/lib$(d).a)
 DAEMONS     := $(foreach d,$(DAEMON_DIRS),$(BUILD)/$(d))
 ADMIN_PROGS := $(BUILD)/postern $(if $(wildcard admin/sendmail.c),$(BUILD)/postern-sendmail) \

@@ -7,8 +7,10 @@
  * checked with mail_queue_id_ok() before they name a file; a path never
  * comes from the command line, and no symbolic link in the queue is
  * followed (queue_scan_dir, unlinkat). "-" reads queue IDs from stdin,
- * one a line. qmgr tolerates a file that vanishes under it; a delivery
- * already in flight for a message in active/ may still finish.
+ * one a line. With selectors (queue_select.h), --dry-run or --json the
+ * work is done by cmd_super_run(). qmgr tolerates a file that vanishes
+ * under it; a delivery already in flight for a message in active/ may
+ * still finish.
  * Only root and mail_owner.
  */
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include "vstream.h"
 #include "mail_queue.h"
 #include "queue_scan.h"
+#include "queue_select.h"
 #include "admin.h"
 
 #define CD_LINE_MAX	256		/* one line of "-" input */
@@ -170,44 +173,65 @@ cmd_delete_stream(const char *queue_dir, struct vstream *in, long *count)
     return (errors);
 }
 
-/* cmd_delete_main - `postern delete QUEUEID...|ALL|-` */
+/* cd_plain - delete the IDs, ALL and - of args (no selectors) */
 
-int
-cmd_delete_main(int argc, char **argv)
+static int
+cd_plain(const char *qdir, char **args, int nargs)
 {
     struct vstream *in;
-    struct vstr *why;
-    const char *qdir;
+    struct vstr *why = vstr_alloc(100);
     long    count = 0;
     long    n;
     int     errors = 0;
     int     i;
 
-    if (argc < 2) {
-	fprintf(stderr, "usage: postern delete QUEUEID...|ALL|-\n");
-	return (2);
-    }
-    if ((qdir = queue_scan_config(1)) == 0)
-	return (1);
-    why = vstr_alloc(100);
-    for (i = 1; i < argc; i++) {
-	if (strcmp(argv[i], "ALL") == 0) {
+    for (i = 0; i < nargs; i++) {
+	if (strcmp(args[i], "ALL") == 0) {
 	    if ((n = cmd_delete_all(qdir, why)) < 0) {
 		fprintf(stderr, "postern: error: %s\n", vstr_str(why));
 		errors++;
 	    } else {
 		count += n;
 	    }
-	} else if (strcmp(argv[i], "-") == 0) {
+	} else if (strcmp(args[i], "-") == 0) {
 	    in = vstream_fdopen(STDIN_FILENO, VSTREAM_READ);
 	    errors += cmd_delete_stream(qdir, in, &count);
 	    vstream_free(in);
 	} else {
-	    errors += cd_report(qdir, argv[i], &count, why);
+	    errors += cd_report(qdir, args[i], &count, why);
 	}
     }
     fprintf(stderr, "postern: deleted: %ld message%s\n", count,
 	    count == 1 ? "" : "s");
     vstr_free(why);
     return (errors ? 1 : 0);
+}
+
+/* cmd_delete_main - `postern delete [SELECTORS] QUEUEID...|ALL|-` */
+
+int
+cmd_delete_main(int argc, char **argv)
+{
+    struct queue_select sel;
+    struct vstr *why = vstr_alloc(100);
+    const char *qdir;
+    int     ret = 1;
+
+    queue_select_init(&sel);
+    if (queue_select_parse(&sel, argc, argv, why) < 0
+	|| (sel.nargs == 0 && !sel.any)) {
+	if (vstr_len(why))
+	    fprintf(stderr, "postern: %s\n", vstr_str(why));
+	fprintf(stderr, "usage: postern delete [--from ADDR] [--to ADDR]"
+		" [--domain DOMAIN] [--older-than AGE] [--status QUEUE]"
+		" [--reason REGEX] [--dry-run] [--json] QUEUEID...|ALL|-\n");
+	ret = 2;
+    } else if (sel.any || sel.dry_run || sel.json) {
+	ret = cmd_super_run("delete", &sel);
+    } else if ((qdir = queue_scan_config(1)) != 0) {
+	ret = cd_plain(qdir, sel.args, sel.nargs);
+    }
+    queue_select_free(&sel);
+    vstr_free(why);
+    return (ret);
 }

@@ -10,12 +10,18 @@
  * listed as damaged, with the reader's reason; it never stops the
  * listing. Every byte that came from outside is made safe for the
  * terminal (text) or escaped (JSON); see docs/queue-admin.md.
+ *
+ * Other users cannot read the queue directories: their `postern queue`
+ * asks the showq service (public/showq, showq/showq.c) instead, which
+ * checks authorized_mailq_users and sends the same listing.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "sys_defs.h"
 #include "msg.h"
@@ -26,7 +32,10 @@
 #include "mail_params.h"
 #include "queue_file.h"
 #include "queue_scan.h"
+#include "queue_select.h"
+#include "unix_sock.h"
 #include "admin.h"
+#include "submit.h"
 
  /*
   * Postfix's mailq layout for long queue IDs (showq_compat.c), which is
@@ -40,6 +49,9 @@
 #define CQ_REASON_COL	76		/* reasons end here when they fit */
 #define CQ_NULL_SENDER	"MAILER-DAEMON"
 
+#define CQ_SHOWQ_TIMEOUT 60		/* seconds per showq read */
+#define CQ_SHOWQ_LINE	4096		/* bytes copied at a time */
+
  /*
   * State of one listing.
   */
@@ -52,6 +64,8 @@ struct cq_state {
     struct queue_scan_msg msg;
     struct vstr *buf;			/* one output line or object */
     struct vstr *tmp;			/* one quoted field */
+    const struct queue_select *sel;	/* or NULL: every message */
+    time_t  now;
 };
 
 /* cq_utf8_len - length of the valid UTF-8 sequence at s; 0 when invalid */
@@ -299,6 +313,9 @@ cq_one(const char *queue_name, int dir_fd, const char *queue_id, void *ctx)
     if ((status = queue_scan_load(st->queue_dir, dir_fd, queue_id,
 				  &st->msg)) == QUEUE_SCAN_GONE)
 	return (0);				/* moved or removed meanwhile */
+    if (st->sel && !queue_select_match(st->sel, queue_name, queue_id, status,
+				       &st->msg, st->now))
+	return (0);
     vstr_reset(st->buf);
     if (st->json) {
 	cq_json(st, queue_name, queue_id, status);
@@ -324,6 +341,16 @@ int
 cmd_queue_list(const char *queue_dir, int json, struct vstream *out,
 	               struct vstr *why)
 {
+    return (cmd_queue_select(queue_dir, json, 0, out, why));
+}
+
+/* cmd_queue_select - list the messages that sel selects (NULL: all) */
+
+int
+cmd_queue_select(const char *queue_dir, int json,
+		         const struct queue_select *sel,
+		         struct vstream *out, struct vstr *why)
+{
     struct cq_state st;
     int     ret = 0;
     int     i;
@@ -332,11 +359,15 @@ cmd_queue_list(const char *queue_dir, int json, struct vstream *out,
     st.queue_dir = queue_dir;
     st.json = json;
     st.out = out;
+    st.sel = (sel && sel->any) ? sel : 0;
+    st.now = time((time_t *) 0);
     st.buf = vstr_alloc(1024);
     st.tmp = vstr_alloc(100);
     queue_scan_msg_init(&st.msg);
     for (i = 0; ret == 0 && queue_scan_list_queues[i]; i++)
-	ret = queue_scan_walk(queue_dir, queue_scan_list_queues[i], cq_one,
+	if (st.sel == 0 || (queue_select_queue(st.sel, queue_scan_list_queues[i])
+		       && strcmp(queue_scan_list_queues[i], MAIL_QUEUE_MAILDROP)))
+	    ret = queue_scan_walk(queue_dir, queue_scan_list_queues[i], cq_one,
 			      &st, why);
     if (ret == -2)
 	ret = vstr_fail(why, "write error: %s", strerror(errno));
@@ -356,29 +387,168 @@ cmd_queue_list(const char *queue_dir, int json, struct vstream *out,
     return (ret);
 }
 
-/* cmd_queue_main - `postern queue [--json]` */
+/* cq_is_admin - 1 when the caller is root or mail_owner */
+
+static int
+cq_is_admin(void)
+{
+    struct passwd *pw;
+
+    return (geteuid() == 0 || ((pw = getpwnam(var_mail_owner)) != 0
+			       && pw->pw_uid == geteuid()));
+}
+
+/* cq_showq_copy - copy the showq reply to stdout (refusal: stderr) */
+
+static int
+cq_showq_copy(struct vstream *sp)
+{
+    struct vstr *line = vstr_alloc(256);
+    int     first = 1;
+    int     refused = 0;
+    int     st;
+
+    while ((st = vstream_read_line(sp, line, CQ_SHOWQ_LINE)) == VSTREAM_OK
+	   || st == VSTREAM_TOOLONG) {
+	if (first && strncmp(vstr_str(line), "postern: ", 9) == 0)
+	    refused = 1;
+	first = 0;
+	if (fwrite(vstr_str(line), 1, vstr_len(line),
+		   refused ? stderr : stdout) != vstr_len(line))
+	    break;
+    }
+    vstr_free(line);
+    if (fflush(stdout) != 0 || first || (st != VSTREAM_EOF && !refused)) {
+	fprintf(stderr, "postern: fatal: cannot read the listing from the"
+		" showq service\n");
+	return (1);
+    }
+    return (refused);
+}
+
+/* cq_showq_postdrop - run `postern-postdrop -Q text|json`; exit status */
+
+static int
+cq_showq_postdrop(int json)
+{
+    struct vstr *path = vstr_alloc(100);
+    char   *args[6];
+    char   *envp[1];
+    pid_t   pid;
+    int     status;
+
+    submit_drop_path(path);
+    args[0] = (char *) "postern-postdrop";
+    args[1] = (char *) "-c";
+    args[2] = (char *) admin_config_dir;
+    args[3] = (char *) "-Q";
+    args[4] = (char *) (json ? "json" : "text");
+    args[5] = 0;
+    envp[0] = 0;
+    fflush(stdout);
+    if ((pid = fork()) < 0) {
+	fprintf(stderr, "postern: fatal: fork: %s\n", strerror(errno));
+	vstr_free(path);
+	return (1);
+    }
+    if (pid == 0) {
+	execve(vstr_str(path), args, envp);
+	fprintf(stderr, "postern: cannot run %s: %s\n", vstr_str(path),
+		strerror(errno));
+	_exit(1);
+    }
+    vstr_free(path);
+    while (waitpid(pid, &status, 0) < 0)
+	if (errno != EINTR)
+	    return (1);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	return (0);
+    fprintf(stderr, "postern: the queue can be listed by root and"
+	    " mail_owner (%s), or through the showq service when the"
+	    " mail system runs\n", var_mail_owner);
+    return (1);
+}
+
+/* cq_showq - unprivileged: list through public/showq; exit status */
+
+static int
+cq_showq(const char *queue_dir, int json)
+{
+    struct vstr *path = vstr_alloc(100);
+    struct vstream *sp;
+    int     fd;
+    int     ret = 1;
+
+    vstr_sprintf(path, "%s/%s/showq", queue_dir, MAIL_QUEUE_PUBLIC);
+    if ((fd = unix_connect(vstr_str(path), CQ_SHOWQ_TIMEOUT)) < 0
+	&& errno == EACCES) {
+	/* Outside setgid_group: the set-gid postdrop reaches showq. */
+	vstr_free(path);
+	return (cq_showq_postdrop(json));
+    }
+    if (fd < 0) {
+	fprintf(stderr, "postern: cannot connect to %s: %s\n",
+		vstr_str(path), strerror(errno));
+	fprintf(stderr, "postern: the queue can be listed by root and"
+		" mail_owner (%s), or through the showq service when the"
+		" mail system runs\n", var_mail_owner);
+	if (errno == EACCES)
+	    fprintf(stderr, "postern: %s/ is reachable by members of"
+		    " setgid_group (%s) only\n", MAIL_QUEUE_PUBLIC,
+		    var_setgid_group);
+	vstr_free(path);
+	return (1);
+    }
+    sp = vstream_fdopen(fd, VSTREAM_READ | VSTREAM_WRITE);
+    vstream_set_timeout(sp, CQ_SHOWQ_TIMEOUT);
+    if (vstream_puts(sp, json ? "json\n" : "text\n") < 0
+	|| vstream_flush(sp) < 0)
+	fprintf(stderr, "postern: fatal: cannot send to %s: %s\n",
+		vstr_str(path), strerror(errno));
+    else
+	ret = cq_showq_copy(sp);
+    (void) vstream_close(sp);
+    vstr_free(path);
+    return (ret);
+}
+
+/* cmd_queue_main - `postern queue [SELECTORS] [--json]` */
 
 int
 cmd_queue_main(int argc, char **argv)
 {
+    struct queue_select sel;
     struct vstream *out;
-    struct vstr *why;
+    struct vstr *why = vstr_alloc(100);
     const char *qdir;
-    int     json = 0;
-    int     ret;
+    int     ret = 1;
 
-    if (argc == 2 && (strcmp(argv[1], "--json") == 0
-		      || strcmp(argv[1], "-j") == 0)) {
-	json = 1;
-    } else if (argc != 1) {
-	fprintf(stderr, "usage: postern queue [--json]\n");
-	return (2);
+    queue_select_init(&sel);
+    if (argc == 2 && strcmp(argv[1], "-j") == 0)
+	sel.json = 1;
+    else if (queue_select_parse(&sel, argc, argv, why) < 0 || sel.nargs
+	     || sel.dry_run) {
+	if (vstr_len(why))
+	    fprintf(stderr, "postern: %s\n", vstr_str(why));
+	fprintf(stderr, "usage: postern queue [--from ADDR] [--to ADDR]"
+		" [--domain DOMAIN] [--older-than AGE] [--status QUEUE]"
+		" [--reason REGEX] [--json]\n");
+	ret = 2;
+	goto out;
     }
     if ((qdir = queue_scan_config(0)) == 0)
-	return (1);
+	goto out;
+    if (!cq_is_admin()) {
+	if (sel.any) {
+	    fprintf(stderr, "postern: fatal: selectors need root or"
+		    " mail_owner (%s)\n", var_mail_owner);
+	    goto out;
+	}
+	ret = cq_showq(qdir, sel.json);
+	goto out;
+    }
     out = vstream_fdopen(STDOUT_FILENO, VSTREAM_WRITE);
-    why = vstr_alloc(100);
-    if ((ret = cmd_queue_list(qdir, json, out, why)) < 0) {
+    if ((ret = cmd_queue_select(qdir, sel.json, &sel, out, why)) < 0) {
 	int     saved = errno;
 
 	fprintf(stderr, "postern: fatal: cannot list the queue: %s\n",
@@ -389,6 +559,9 @@ cmd_queue_main(int argc, char **argv)
 		    var_mail_owner, (long) geteuid());
     }
     vstream_free(out);
+    ret = (ret < 0 ? 1 : 0);
+out:
+    queue_select_free(&sel);
     vstr_free(why);
-    return (ret < 0 ? 1 : 0);
+    return (ret);
 }

@@ -43,16 +43,24 @@ static const struct admin_cmd admin_cmds[] = {
     {"reload", cmd_reload_main, "reload",
     "re-read main.cf and master.cf; replace the processes gracefully"},
     {"abort", cmd_abort_main, "abort", "stop the mail system at once (kill every process)"},
-    {"status", cmd_status_main, "status",
+    {"status", cmd_status_main, "status [--json]",
     "is the mail system running: master pid, uptime, processes per service"},
     {"passwd", cmd_passwd_main, "passwd [-m yescrypt|sha512] USER",
     "print \"USER HASH\" for smtpd_sasl_users_maps (password from stdin)"},
-    {"queue", cmd_queue_main, "queue [--json]",
+    {"queue", cmd_queue_main, "queue [SELECTORS] [--json]",
     "list the queued mail (Postfix mailq format, or one JSON object a line)"},
     {"flush", cmd_flush_main, "flush [QUEUEID]",
     "retry deferred mail now (one message, or all)"},
-    {"delete", cmd_delete_main, "delete QUEUEID...|ALL|-",
+    {"delete", cmd_delete_main, "delete [SELECTORS] QUEUEID...|ALL|-",
     "remove messages from the queue (-: queue IDs from stdin)"},
+    {"hold", cmd_super_main, "hold [SELECTORS] QUEUEID...|ALL|-",
+    "put messages on hold (never scheduled until released)"},
+    {"release", cmd_super_main, "release [SELECTORS] QUEUEID...|ALL|-",
+    "release held messages for delivery now"},
+    {"requeue", cmd_super_main, "requeue [SELECTORS] QUEUEID...|ALL|-",
+    "run messages through cleanup and routing again (current config)"},
+    {"cat", cmd_cat_main, "cat [--json] QUEUEID",
+    "show one queued message: envelope, headers and body"},
     {"help", cmd_help_main, "help", "this list"},
 };
 
@@ -66,6 +74,9 @@ cmd_help_main(int argc UNUSED, char **argv UNUSED)
     printf("usage: postern [-c CONFIG_DIR] COMMAND [ARGS]\n\ncommands:\n");
     for (i = 0; i < ARRAY_LEN(admin_cmds); i++)
 	printf("  %-45s %s\n", admin_cmds[i].usage, admin_cmds[i].what);
+    printf("\nSELECTORS: --from ADDR --to ADDR --domain DOMAIN --older-than AGE\n"
+	   "  --status active|deferred|hold|incoming --reason REGEX; and --dry-run,"
+	   " --json\n");
     printf("\nCONFIG_DIR defaults to $POSTERN_CONFIG, else %s\n", DEF_CONFIG_DIR);
     return (0);
 }

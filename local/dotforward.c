@@ -6,8 +6,14 @@
  * forward_path is configuration text; the only values from outside that
  * reach it are the address extension and the user name, which are
  * filtered (no '/', no "..", only command_expansion_filter characters)
- * before they become part of a path.
+ * before they become part of a path. As in Postfix, a forward_path
+ * element that uses $extension is skipped when the address has none.
+ *
+ * One child, as the user, reads the candidates in order and, when none
+ * is usable and the mailbox needs no root work first, delivers to the
+ * mailbox right away (local_user): one fork per plain delivery.
  */
+#include <ctype.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,6 +24,11 @@
 #include "mymalloc.h"
 #include "stringops.h"
 #include "msg.h"
+
+struct local_fwd_ctx {			/* local_fwd_child() */
+    struct argv *paths;			/* forward_path candidates */
+    struct local_mbox_job *job;		/* then the mailbox; 0: no */
+};
 
 struct local_fwd_names {
     const struct local_state *state;
@@ -64,6 +75,24 @@ local_fwd_lookup(const char *name, void *ctx)
     return (0);
 }
 
+/* local_fwd_uses_ext - does text use $extension (not ${extension?..})? */
+
+static int
+local_fwd_uses_ext(const char *text)
+{
+    static const char *const forms[] = {"${extension}", "$(extension)"};
+    const char *cp;
+    size_t  n;
+
+    for (n = 0; n < ARRAY_LEN(forms); n++)
+	if (strstr(text, forms[n]))
+	    return (1);
+    for (cp = text; (cp = strstr(cp, "$extension")) != 0; cp += 10)
+	if (!isalnum((unsigned char) cp[10]) && cp[10] != '_')
+	    return (1);
+    return (0);
+}
+
 /* local_fwd_paths - forward_path expanded into candidate files */
 
 static void
@@ -73,6 +102,7 @@ local_fwd_paths(const struct local_state *state, const struct local_priv *user,
     struct local_fwd_names fn;
     struct vstr *out = vstr_alloc(200);
     struct vstr *err = vstr_alloc(50);
+    int     no_ext = (vstr_len(state->extension) == 0);
     char   *copy;
     char   *bp;
     char   *tok;
@@ -80,16 +110,16 @@ local_fwd_paths(const struct local_state *state, const struct local_priv *user,
     fn.state = state;
     fn.user = user;
     fn.buf = vstr_alloc(50);
-    if (mac_expand(out, var_forward_path ? var_forward_path : "", 0,
-		   local_fwd_lookup, &fn, err) < 0) {
-	msg_warn("forward_path: %s", vstr_str(err));
-    } else {
-	bp = copy = mystrdup(vstr_str(out));
-	while ((tok = str_token(&bp, ", \t\r\n")) != 0)
-	    if (*tok == '/')
-		argv_add(paths, tok);
-	myfree(copy);
+    bp = copy = mystrdup(var_forward_path ? var_forward_path : "");
+    while ((tok = str_token(&bp, ", \t\r\n")) != 0) {
+	if (no_ext && local_fwd_uses_ext(tok))
+	    continue;
+	if (mac_expand(out, tok, 0, local_fwd_lookup, &fn, err) < 0)
+	    msg_warn("forward_path: %s", vstr_str(err));
+	else if (vstr_str(out)[0] == '/')
+	    argv_add(paths, vstr_str(out));
     }
+    myfree(copy);
     vstr_free(fn.buf);
     vstr_free(out);
     vstr_free(err);
@@ -118,37 +148,106 @@ local_fwd_owner(struct local_state *state, const struct local_priv *user,
     return (rc);
 }
 
-/* local_dotforward - use the user's .forward; 1 if it handled the mail */
+/* local_fwd_child - as the user: a .forward, else the mailbox */
 
-int
-local_dotforward(struct local_state *state, const struct local_priv *user)
+static int
+local_fwd_child(void *ctx, struct vstr *data, struct vstr *why)
 {
-    struct argv *paths = argv_alloc(2);
-    struct vstr *content = vstr_alloc(200);
-    struct vstr *why = vstr_alloc(100);
+    struct local_fwd_ctx *fc = ctx;
     struct argv *items = argv_alloc(4);
-    struct local_priv owner;
-    uid_t   file_uid;
+    const char *content;
     size_t  n;
     int     rc = 0;
 
-    local_fwd_paths(state, user, paths);
-    for (n = 0; n < paths->argc && rc == 0; n++) {
-	rc = local_read_file(user, paths->argv[n], LOCAL_READ_FORWARD,
-			     content, &file_uid, why);
-	if (rc > 0 && local_alias_split(vstr_str(content), items) == 0)
-	    rc = 0;				/* empty: the mailbox */
+    for (n = 0; n < fc->paths->argc && rc == 0; n++) {
+	rc = local_read_here(fc->paths->argv[n], LOCAL_READ_FORWARD, data, why);
+	if (rc > 0 && ((content = strchr(vstr_str(data), '\n')) == 0
+		       || local_alias_split(content + 1, items) == 0))
+	    rc = 0;				/* empty: the next one */
     }
-    if (rc < 0) {
+    argv_free(items);
+    if (rc != 0)
+	return (rc < 0 ? LOCAL_FWD_TROUBLE : LOCAL_FWD_FOUND);
+    vstr_reset(data);
+    if (fc->job == 0)
+	return (LOCAL_FWD_NONE);
+    return (local_mailbox_job_child(fc->job, data, why));
+}
+
+/* local_fwd_expand - a .forward was found: expand it */
+
+static void
+local_fwd_expand(struct local_state *state, const struct local_priv *user,
+		         const char *data)
+{
+    struct vstr *content = vstr_alloc(200);
+    struct vstr *why = vstr_alloc(100);
+    struct local_priv owner;
+    uid_t   file_uid;
+
+    if (local_read_parse(data, content, &file_uid, why) < 0)
 	local_result_set(state->result, MAIL_STAT_DEFER, "4.3.0",
 			 "cannot read .forward file: %s", vstr_str(why));
-    } else if (rc > 0 && local_fwd_owner(state, user, &owner) == 0) {
+    else if (local_fwd_owner(state, user, &owner) == 0) {
 	local_expand_list(state, vstr_str(content), LOCAL_EXP_FORWARD, &owner);
 	local_priv_free(&owner);
     }
-    argv_free(paths);
-    argv_free(items);
     vstr_free(content);
     vstr_free(why);
-    return (rc != 0);
+}
+
+/* local_dotforward - .forward, and the mailbox when job is given */
+
+int
+local_dotforward(struct local_state *state, const struct local_priv *user,
+		         struct local_mbox_job *job)
+{
+    struct local_fwd_ctx fc;
+    struct vstr *data = vstr_alloc(200);
+    struct vstr *why = vstr_alloc(100);
+    int     rc;
+
+    fc.paths = argv_alloc(2);
+    fc.job = job;
+    local_fwd_paths(state, user, fc.paths);
+    if (fc.paths->argc == 0 && job == 0)
+	rc = LOCAL_FWD_NONE;			/* nothing to look at */
+    else
+	rc = local_child_run(user, local_fwd_child, &fc, data, why);
+    if (rc == LOCAL_FWD_FOUND)
+	local_fwd_expand(state, user, vstr_str(data));
+    else if (rc == LOCAL_FWD_TROUBLE || (job == 0 && rc != LOCAL_FWD_NONE))
+	local_result_set(state->result, MAIL_STAT_DEFER, "4.3.0",
+			 "cannot read .forward file: %s", vstr_str(why));
+    else if (job != 0)
+	local_mailbox_result(state, job, rc, why);
+    argv_free(fc.paths);
+    vstr_free(data);
+    vstr_free(why);
+    return (rc == LOCAL_FWD_NONE ? 0 : rc == LOCAL_FWD_FOUND
+	    || rc == LOCAL_FWD_TROUBLE || job == 0 ? 1 : 2);
+}
+
+/* local_user - a user's .forward, then mailbox; one child when it can */
+
+void
+local_user(struct local_state *state, const struct local_priv *user)
+{
+    struct local_mbox_job job;
+
+    if (state->skip & LOCAL_SKIP_FORWARD) {
+	if (!local_is_dup(state, "mailbox", user->name))
+	    local_mailbox(state, user);
+	return;
+    }
+    local_mailbox_plan(state, user, &job);
+    if (!local_was_done(state, "mailbox", user->name)
+	&& local_mailbox_ready(&job)) {
+	if (local_dotforward(state, user, &job) == 2)
+	    (void) local_is_dup(state, "mailbox", user->name);
+    } else if (!local_dotforward(state, user, (struct local_mbox_job *) 0)
+	       && !local_is_dup(state, "mailbox", user->name)) {
+	local_mailbox(state, user);
+    }
+    local_mailbox_plan_free(&job);
 }

@@ -55,29 +55,33 @@ local_read_check(const struct local_read_ctx *rc, const struct stat *st,
     return (1);
 }
 
-/* local_read_child - in the child: "UID\n" + content; 1, 0 or -1 */
+/* local_read_here - as the reader: "UID\n" + content; 1, 0 or -1 */
 
-static int
-local_read_child(void *ctx, struct vstr *data, struct vstr *why)
+int
+local_read_here(const char *path, int kind, struct vstr *data,
+		        struct vstr *why)
 {
-    struct local_read_ctx *rc = ctx;
+    struct local_read_ctx rc;
     struct stat st;
     char    buf[4096];
     ssize_t n;
     int     fd;
 
-    fd = safe_open(rc->path, O_RDONLY, 0, (uid_t) -1, (gid_t) -1, &st, why);
+    rc.path = path;
+    rc.kind = kind;
+    vstr_reset(data);
+    fd = safe_open(path, O_RDONLY, 0, (uid_t) -1, (gid_t) -1, &st, why);
     if (fd < 0) {
 	if (errno == ENOENT || errno == ENOTDIR)
 	    return (0);
 	if (errno == EPERM || errno == ELOOP || errno == EACCES) {
-	    msg_warn("ignoring %s: %s", rc->path, vstr_str(why));
+	    msg_warn("ignoring %s: %s", path, vstr_str(why));
 	    return (0);
 	}
 	return (-1);
     }
-    if (!local_read_check(rc, &st, why)) {
-	msg_warn("ignoring %s: %s", rc->path, vstr_str(why));
+    if (!local_read_check(&rc, &st, why)) {
+	msg_warn("ignoring %s: %s", path, vstr_str(why));
 	(void) close(fd);
 	return (0);
     }
@@ -88,12 +92,45 @@ local_read_child(void *ctx, struct vstr *data, struct vstr *why)
 	if (n < 0 || vstr_len(data) + (size_t) n > LOCAL_FILE_MAX) {
 	    vstr_fail(why, n < 0 ? "read: %m" : "file is too large");
 	    (void) close(fd);
+	    vstr_reset(data);
 	    return (n < 0 ? -1 : 0);
 	}
 	vstr_memcat(data, buf, (size_t) n);
     }
     (void) close(fd);
-    return (memchr(vstr_str(data), 0, vstr_len(data)) ? 0 : 1);
+    if (memchr(vstr_str(data), 0, vstr_len(data))) {
+	vstr_reset(data);
+	return (0);
+    }
+    return (1);
+}
+
+/* local_read_child - in the child */
+
+static int
+local_read_child(void *ctx, struct vstr *data, struct vstr *why)
+{
+    struct local_read_ctx *rc = ctx;
+
+    return (local_read_here(rc->path, rc->kind, data, why));
+}
+
+/* local_read_parse - "UID\n" + content from a reader; 0 or -1 */
+
+int
+local_read_parse(const char *data, struct vstr *content, uid_t *owner,
+		         struct vstr *why)
+{
+    char   *end;
+    long    uid;
+
+    errno = 0;
+    uid = strtol(data, &end, 10);
+    if (end == data || *end != '\n' || uid < 0 || errno != 0)
+	return (vstr_fail(why, "bad reply from a reader process"));
+    *owner = (uid_t) uid;
+    vstr_strcpy(content, end + 1);
+    return (0);
 }
 
 /* local_read_file - read path as priv; 1 found, 0 none, -1 trouble */
@@ -104,22 +141,16 @@ local_read_file(const struct local_priv *priv, const char *path, int kind,
 {
     struct local_read_ctx rc;
     struct vstr *data = vstr_alloc(200);
-    char   *end;
-    long    uid;
     int     status;
 
     rc.path = path;
     rc.kind = kind;
     status = local_child_run(priv, local_read_child, &rc, data, why);
-    if (status == 1) {
-	uid = strtol(vstr_str(data), &end, 10);
-	if (end == vstr_str(data) || *end != '\n' || uid < 0) {
-	    status = vstr_fail(why, "bad reply from a reader process");
-	} else {
-	    *owner = (uid_t) uid;
-	    vstr_strcpy(content, end + 1);
-	}
-    }
+    if (status == 1 && local_read_parse(vstr_str(data), content, owner,
+					why) < 0)
+	status = -1;
+    else if (status != 0 && status != 1)
+	status = -1;
     vstr_free(data);
     return (status);
 }

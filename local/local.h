@@ -37,13 +37,22 @@
  *	int	local_alias_split(const char *value, struct argv *out);
  *	void	local_expand_list(struct local_state *state, const char *text,
  *			int exp_type, const struct local_priv *owner);
- *	int	local_dotforward(struct local_state *state,
+ *	void	local_user(struct local_state *state,
  *			const struct local_priv *user);
+ *	int	local_dotforward(struct local_state *state,
+ *			const struct local_priv *user,
+ *			struct local_mbox_job *job);
  *	void	local_include(struct local_state *state, const char *path);
  *
  *	Destinations (mailbox.c, maildir.c, file.c, command.c, forward.c):
  *	void	local_mailbox(struct local_state *state,
  *			const struct local_priv *user);
+ *	void	local_mailbox_plan(struct local_state *state,
+ *			const struct local_priv *user,
+ *			struct local_mbox_job *job);
+ *	int	local_mailbox_ready(const struct local_mbox_job *job);
+ *	int	local_mailbox_job_child(void *job, struct vstr *data,
+ *			struct vstr *why);
  *	int	local_mbox_append(const struct local_msg *msg, int fd,
  *			const char *delivered_to, int flags, off_t limit,
  *			struct vstr *why);
@@ -277,6 +286,21 @@ struct local_mbox_ctx {			/* local_mbox_child() */
     off_t   limit;			/* 0: none */
 };
 
+struct local_mbox_job {			/* a user's mailbox delivery */
+    struct vstr *path;			/* mbox file or Maildir (no '/') */
+    int     maildir;
+    int     spool;			/* in mail_spool_directory */
+    struct local_mbox_ctx mc;
+};
+
+ /*
+  * What the .forward + mailbox child (dotforward.c) reports besides a
+  * mailbox delivery's MAIL_STAT_*.
+  */
+#define LOCAL_FWD_NONE		16	/* no usable .forward */
+#define LOCAL_FWD_FOUND		17	/* data: "UID\n" + the .forward */
+#define LOCAL_FWD_TROUBLE	18	/* cannot read one: why */
+
 typedef int (*local_child_fn) (void *, struct vstr *, struct vstr *);
 
 extern struct local_tables local_tables;
@@ -322,20 +346,34 @@ extern void local_state_child(struct local_state *, struct local_state *, int,
 			              const struct local_priv *);
 extern void local_state_free(struct local_state *);
 extern int local_is_dup(struct local_state *, const char *, const char *);
+extern int local_was_done(struct local_state *, const char *, const char *);
 extern int local_alias(struct local_state *);
 extern int local_alias_split(const char *, struct argv *);
 extern void local_expand_list(struct local_state *, const char *, int,
 			              const struct local_priv *);
-extern int local_dotforward(struct local_state *, const struct local_priv *);
+extern int local_dotforward(struct local_state *, const struct local_priv *,
+			             struct local_mbox_job *);
+extern void local_user(struct local_state *, const struct local_priv *);
 extern void local_include(struct local_state *, const char *);
 extern int local_read_file(const struct local_priv *, const char *, int,
 			           struct vstr *, uid_t *, struct vstr *);
+extern int local_read_here(const char *, int, struct vstr *, struct vstr *);
+extern int local_read_parse(const char *, struct vstr *, uid_t *,
+			            struct vstr *);
 extern int local_virtual(struct local_state *);
 
  /*
   * mailbox.c, maildir.c, file.c, command.c, forward.c
   */
 extern void local_mailbox(struct local_state *, const struct local_priv *);
+extern void local_mailbox_plan(struct local_state *, const struct local_priv *,
+			               struct local_mbox_job *);
+extern void local_mailbox_plan_free(struct local_mbox_job *);
+extern int local_mailbox_ready(const struct local_mbox_job *);
+extern int local_mailbox_job_child(void *, struct vstr *, struct vstr *);
+extern void local_mailbox_result(struct local_state *,
+			               const struct local_mbox_job *, int,
+				         struct vstr *);
 extern int local_mbox_append(const struct local_msg *, int, const char *,
 			             int, off_t, struct vstr *);
 extern int local_mbox_child(void *, struct vstr *, struct vstr *);

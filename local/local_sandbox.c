@@ -32,6 +32,7 @@ const char *const local_syscalls[] = {
     "renameat2",			/* same, RENAME_NOREPLACE */
     "unlink",				/* dotlock release, tmp files */
     "unlinkat",				/* same */
+    "rmdir",				/* a spool Maildir's temporary name */
     "fchown",				/* a new spool mailbox */
     "lchown",				/* a new spool Maildir */
     "fchownat",				/* same in newer glibc */

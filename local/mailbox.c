@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -251,34 +252,70 @@ local_spool_check(const char *dir, struct vstr *why)
     return (0);
 }
 
+/* local_spool_make - the new mailbox or Maildir under a temporary name */
+
+static int
+local_spool_make(const char *tmp, int maildir, const struct local_priv *user,
+		         struct vstr *why)
+{
+    int     root = (geteuid() == 0);
+    int     fd;
+
+    if (maildir) {
+	if (mkdir(tmp, 0700) < 0)
+	    return (vstr_fail(why, "mkdir %s: %m", tmp));
+	if (root && lchown(tmp, user->uid, user->gid) < 0)
+	    return (vstr_fail(why, "chown %s: %m", tmp));
+	return (0);
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+	      | O_NONBLOCK, 0600);
+    if (fd < 0)
+	return (vstr_fail(why, "create %s: %m", tmp));
+    if (root && fchown(fd, user->uid, user->gid) < 0) {
+	(void) close(fd);
+	return (vstr_fail(why, "chown %s: %m", tmp));
+    }
+    (void) close(fd);
+    return (0);
+}
+
 /* local_spool_prepare - as root: a missing mailbox or Maildir is made */
 
 static int
 local_spool_prepare(const char *path, int maildir,
 		            const struct local_priv *user, struct vstr *why)
 {
-    int     fd;
-    int     root = (geteuid() == 0);
+    struct vstr *tmp;
+    struct stat st;
+    int     rc;
 
-    if (maildir) {
-	if (mkdir(path, 0700) == 0) {
-	    if (root && lchown(path, user->uid, user->gid) < 0)
-		return (vstr_fail(why, "chown %s: %m", path));
-	} else if (errno != EEXIST) {
-	    return (vstr_fail(why, "mkdir %s: %m", path));
-	}
+    if (lstat(path, &st) == 0)
 	return (0);
+    if (errno != ENOENT)
+	return (vstr_fail(why, "%s: %m", path));
+
+    /*
+     * Made under a name no user can have (':'), given to the user, and
+     * only then renamed into place without replacing anything: another
+     * delivery never sees it while it is still root's.
+     */
+    tmp = vstr_alloc(100);
+    vstr_sprintf(tmp, "%s:%ld.tmp", path, (long) getpid());
+    (void) (maildir ? rmdir(vstr_str(tmp)) : unlink(vstr_str(tmp)));
+    rc = local_spool_make(vstr_str(tmp), maildir, user, why);
+    if (rc == 0 && renameat2(AT_FDCWD, vstr_str(tmp), AT_FDCWD, path,
+			     RENAME_NOREPLACE) < 0 && errno != EEXIST) {
+	if (errno == EINVAL || errno == ENOSYS)	/* no RENAME_NOREPLACE */
+	    rc = (local_spool_make(path, maildir, user, why) < 0
+		  && errno != EEXIST) ? -1 : 0;
+	else
+	    rc = vstr_fail(why, "rename %s to %s: %m", vstr_str(tmp), path);
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
-	      | O_NONBLOCK, 0600);
-    if (fd < 0)
-	return (errno == EEXIST ? 0 : vstr_fail(why, "create %s: %m", path));
-    if (root && fchown(fd, user->uid, user->gid) < 0) {
-	(void) close(fd);
-	return (vstr_fail(why, "chown %s: %m", path));
-    }
-    (void) close(fd);
-    return (0);
+    /* Gone when renamed; still there when someone else made path. */
+    (void) (maildir ? rmdir(vstr_str(tmp)) : unlink(vstr_str(tmp)));
+    vstr_free(tmp);
+    return (rc);
 }
 
 /* local_mailbox_path - where the user's mail goes; 1 if Maildir */
@@ -307,29 +344,98 @@ local_mailbox_path(const struct local_priv *user, struct vstr *path,
     return (len > 0 && vstr_str(path)[len - 1] == '/');
 }
 
+/* local_mailbox_plan - where and how the user's mail goes */
+
+void
+local_mailbox_plan(struct local_state *state, const struct local_priv *user,
+		           struct local_mbox_job *job)
+{
+    job->path = vstr_alloc(100);
+    job->maildir = local_mailbox_path(user, job->path, &job->spool);
+    if (job->maildir)
+	vstr_truncate(job->path, vstr_len(job->path) - 1);
+    job->mc.msg = state->msg;
+    job->mc.path = vstr_str(job->path);
+    job->mc.delivered_to = vstr_str(state->address);
+    job->mc.flags = local_lock_mask() | LOCAL_MBOX_OWNER;
+    job->mc.limit = var_mailbox_limit;
+}
+
+/* local_mailbox_plan_free - release a plan */
+
+void
+local_mailbox_plan_free(struct local_mbox_job *job)
+{
+    vstr_free(job->path);
+}
+
+/* local_mailbox_ready - can a child as the user do it all? 1 yes, 0 no */
+
+int
+local_mailbox_ready(const struct local_mbox_job *job)
+{
+    struct vstr *why;
+    struct stat st;
+    int     ok;
+
+    if (!job->spool)
+	return (1);				/* home: all the user's */
+    if (!job->maildir)
+	return (0);				/* spool mbox: root's dotlock */
+    why = vstr_alloc(100);
+    ok = (local_spool_check(var_mail_spool_dir, why) == 0
+	  && lstat(vstr_str(job->path), &st) == 0 && S_ISDIR(st.st_mode));
+    vstr_free(why);
+    return (ok);
+}
+
+/* local_mailbox_job_child - as the user: the delivery itself */
+
+int
+local_mailbox_job_child(void *ctx, struct vstr *data, struct vstr *why)
+{
+    struct local_mbox_job *job = ctx;
+
+    if (job->maildir)
+	return (local_maildir_deliver(job->mc.msg, job->mc.path,
+				      job->mc.delivered_to, job->mc.limit,
+				      data, why));
+    return (local_mbox_child(&job->mc, data, why));
+}
+
+/* local_mailbox_result - the result of a mailbox delivery */
+
+void
+local_mailbox_result(struct local_state *state,
+		             const struct local_mbox_job *job, int status,
+		             struct vstr *why)
+{
+    if (status == MAIL_STAT_OK)
+	local_result_text(state->result, status, job->maildir ?
+			  "delivered to maildir" : "delivered to mailbox");
+    else
+	local_result_text(state->result, status < 0 || status > MAIL_STAT_BOUNCE
+			  ? MAIL_STAT_DEFER : status, vstr_str(why));
+}
+
 /* local_mailbox_mbox - mbox delivery, spool or home */
 
 static int
-local_mailbox_mbox(struct local_state *state, const struct local_priv *user,
-		           const char *path, int spool, struct vstr *why)
+local_mailbox_mbox(const struct local_priv *user, struct local_mbox_job *job,
+		           struct vstr *why)
 {
-    struct local_mbox_ctx mc;
+    const char *path = vstr_str(job->path);
     int     locked = 0;
     int     status;
 
-    mc.msg = state->msg;
-    mc.path = path;
-    mc.delivered_to = vstr_str(state->address);
-    mc.flags = local_lock_mask() | LOCAL_MBOX_OWNER;
-    mc.limit = var_mailbox_limit;
-    if (spool) {
+    if (job->spool) {
 	if (local_spool_check(var_mail_spool_dir, why) < 0)
 	    return (local_errno_status(errno, why));
-	if ((mc.flags & LOCAL_MBOX_DOTLOCK)) {
+	if ((job->mc.flags & LOCAL_MBOX_DOTLOCK)) {
 	    if (local_dotlock(path, why) < 0)
 		return (local_errno_status(errno, why));
 	    locked = 1;
-	    mc.flags &= ~LOCAL_MBOX_DOTLOCK;
+	    job->mc.flags &= ~LOCAL_MBOX_DOTLOCK;
 	}
 	if (local_spool_prepare(path, 0, user, why) < 0) {
 	    status = local_errno_status(errno, why);
@@ -338,8 +444,8 @@ local_mailbox_mbox(struct local_state *state, const struct local_priv *user,
 	    return (status);
 	}
     }
-    status = local_child_run(user, local_mbox_child, &mc, (struct vstr *) 0,
-			     why);
+    status = local_child_run(user, local_mailbox_job_child, job,
+			     (struct vstr *) 0, why);
     if (locked)
 	local_dotlock_release(path);
     return (status);
@@ -350,29 +456,21 @@ local_mailbox_mbox(struct local_state *state, const struct local_priv *user,
 void
 local_mailbox(struct local_state *state, const struct local_priv *user)
 {
-    struct vstr *path = vstr_alloc(100);
+    struct local_mbox_job job;
     struct vstr *why = vstr_alloc(100);
-    int     spool;
-    int     maildir = local_mailbox_path(user, path, &spool);
     int     status;
 
-    if (maildir) {
-	vstr_truncate(path, vstr_len(path) - 1);
-	if (spool && (local_spool_check(var_mail_spool_dir, why) < 0
-		      || local_spool_prepare(vstr_str(path), 1, user, why) < 0))
-	    status = local_errno_status(errno, why);
-	else
-	    status = local_maildir_run(state->msg, user, vstr_str(path),
-				       vstr_str(state->address), why);
-    } else {
-	status = local_mailbox_mbox(state, user, vstr_str(path), spool, why);
-    }
-    if (status == MAIL_STAT_OK)
-	local_result_text(state->result, status, maildir ?
-			  "delivered to maildir" : "delivered to mailbox");
+    local_mailbox_plan(state, user, &job);
+    if (!job.maildir)
+	status = local_mailbox_mbox(user, &job, why);
+    else if (job.spool && (local_spool_check(var_mail_spool_dir, why) < 0
+			   || local_spool_prepare(vstr_str(job.path), 1, user,
+						  why) < 0))
+	status = local_errno_status(errno, why);
     else
-	local_result_text(state->result, status < 0 ? MAIL_STAT_DEFER : status,
-			  vstr_str(why));
-    vstr_free(path);
+	status = local_child_run(user, local_mailbox_job_child, &job,
+				 (struct vstr *) 0, why);
+    local_mailbox_result(state, &job, status, why);
+    local_mailbox_plan_free(&job);
     vstr_free(why);
 }

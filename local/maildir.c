@@ -10,6 +10,12 @@
  * and cur/ are created when missing and must be real directories owned
  * by the user; the Maildir itself may be a symbolic link only when the
  * user owns the link (SECURITY-CASES G2).
+ *
+ * The usual case, a Maildir that exists, costs no mkdir or path walk:
+ * the Maildir, tmp/ and new/ are opened as directories (O_NOFOLLOW
+ * below the Maildir) and checked with fstat, and the file is created,
+ * linked and removed relative to those descriptors. Only when something
+ * is missing are the directories created first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -121,50 +127,150 @@ local_maildir_dirs(const char *dir, struct vstr *why)
     return (rc);
 }
 
+/* local_maildir_owned - a directory of the user's; 0, or -1 with why */
+
+static int
+local_maildir_owned(int fd, const char *dir, const char *sub,
+		            struct vstr *why)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+	return (vstr_fail(why, "maildir %s/%s: %m", dir, sub));
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+	msg_warn("refusing maildir %s/%s: not a directory owned by uid %ld",
+		 dir, sub, (long) geteuid());
+	errno = EPERM;
+	return (vstr_fail(why, "maildir %s/%s is not a directory of the"
+			  " recipient", dir, sub));
+    }
+    return (0);
+}
+
+/* local_maildir_opendir - open one directory; -1 (errno, why) */
+
+static int
+local_maildir_opendir(int at, const char *dir, const char *sub,
+		              struct vstr *why)
+{
+    const char *sep = (at == AT_FDCWD) ? "" : "/";
+    struct stat st;
+    int     fd;
+
+    if (at == AT_FDCWD)
+	dir = "";				/* sub is the whole path */
+    fd = openat(at, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && (errno == ELOOP || errno == ENOTDIR) && at == AT_FDCWD
+	&& lstat(sub, &st) == 0 && S_ISLNK(st.st_mode)
+	&& st.st_uid == geteuid())
+	fd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);	/* own link */
+    if (fd < 0) {
+	if (errno == ENOENT)
+	    return (-1);
+	if (errno == ELOOP || errno == ENOTDIR)
+	    msg_warn("refusing maildir %s%s%s: not a directory owned by"
+		     " uid %ld", dir, sep, sub, (long) geteuid());
+	return (vstr_fail(why, "maildir %s%s%s: %m", dir, sep, sub));
+    }
+    if (local_maildir_owned(fd, at == AT_FDCWD ? sub : dir,
+			    at == AT_FDCWD ? "." : sub, why) < 0) {
+	(void) close(fd);
+	errno = EPERM;
+	return (-1);
+    }
+    return (fd);
+}
+
+/* local_maildir_open - descriptors of tmp/ and new/; 0, or -1 (errno) */
+
+static int
+local_maildir_open(const char *dir, int fds[2], struct vstr *why)
+{
+    static const char *const sub[] = {"tmp", "new"};
+    struct stat st;
+    int     top;
+    int     n;
+
+    fds[0] = fds[1] = -1;
+    if ((top = local_maildir_opendir(AT_FDCWD, dir, dir, why)) < 0)
+	return (-1);
+    for (n = 0; n < 2; n++)
+	if ((fds[n] = local_maildir_opendir(top, dir, sub[n], why)) < 0)
+	    break;
+    if (n == 2 && fstatat(top, "cur", &st, AT_SYMLINK_NOFOLLOW) < 0)
+	n = vstr_fail(why, "maildir %s/cur: %m", dir);
+    else if (n == 2 && (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())) {
+	errno = EPERM;
+	n = vstr_fail(why, "maildir %s/cur is not a directory of the"
+		      " recipient", dir);
+    }
+    (void) close(top);
+    if (n == 2)
+	return (0);
+    n = errno;
+    if (fds[0] >= 0)
+	(void) close(fds[0]);
+    if (fds[1] >= 0)
+	(void) close(fds[1]);
+    errno = n;
+    return (-1);
+}
+
 /* local_maildir_create - a new file in tmp/ */
 
 static int
-local_maildir_create(const char *dir, struct vstr *name, struct vstr *tmp,
-		             struct vstr *why)
+local_maildir_create(int tmp_fd, struct vstr *name, struct vstr *why)
 {
     int     tries;
     int     fd = -1;
 
     for (tries = 0; fd < 0 && tries < 10; tries++) {
 	local_maildir_name(name, var_myhostname ? var_myhostname : "localhost");
-	vstr_sprintf(tmp, "%s/tmp/%s", dir, vstr_str(name));
-	fd = open(vstr_str(tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
-		  | O_CLOEXEC, 0600);
+	fd = openat(tmp_fd, vstr_str(name), O_WRONLY | O_CREAT | O_EXCL
+		    | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && errno != EEXIST)
 	    break;
     }
     if (fd < 0)
-	return (vstr_fail(why, "create maildir file %s: %m", vstr_str(tmp)));
+	return (vstr_fail(why, "create maildir file tmp/%s: %m",
+			  vstr_str(name)));
     return (fd);
 }
 
 /* local_maildir_commit - tmp/NAME to new/NAME, never replacing */
 
 static int
-local_maildir_commit(const char *dir, const char *name, const char *tmp,
-		             struct vstr *why)
+local_maildir_commit(const int fds[2], const char *name, struct vstr *why)
 {
-    struct vstr *new = vstr_alloc(100);
-    int     rc = 0;
-
-    vstr_sprintf(new, "%s/new/%s", dir, name);
-    if (link(tmp, vstr_str(new)) < 0) {
+    if (linkat(fds[0], name, fds[1], name, 0) < 0) {
 	if (errno == EEXIST
-	    || renameat2(AT_FDCWD, tmp, AT_FDCWD, vstr_str(new),
-			 RENAME_NOREPLACE) < 0)
-	    rc = vstr_fail(why, "move to %s: %m", vstr_str(new));
-    } else if (unlink(tmp) < 0) {
-	msg_warn("remove %s: %m", tmp);
+	    || renameat2(fds[0], name, fds[1], name, RENAME_NOREPLACE) < 0)
+	    return (vstr_fail(why, "move to new/%s: %m", name));
+    } else if (unlinkat(fds[0], name, 0) < 0) {
+	msg_warn("remove tmp/%s: %m", name);
     }
-    vstr_truncate(new, vstr_len(new) - strlen(name) - 1);
-    if (rc == 0 && safe_open_dir_fsync(vstr_str(new)) < 0)
-	rc = vstr_fail(why, "fsync %s: %m", vstr_str(new));
-    vstr_free(new);
+    if (fsync(fds[1]) < 0)
+	return (vstr_fail(why, "fsync new/: %m"));
+    return (0);
+}
+
+/* local_maildir_write - the message into an open tmp/ file; 0 or < 0 */
+
+static int
+local_maildir_write(const struct local_msg *msg, int fd,
+		            const char *delivered_to, off_t limit, int *err,
+		            struct vstr *why)
+{
+    int     rc;
+
+    rc = local_msg_copy(msg, fd, delivered_to, 0, limit, why);
+    if (rc == 0 && fsync(fd) < 0)
+	rc = vstr_fail(why, "fsync: %m");
+    *err = errno;
+    if (close(fd) < 0 && rc == 0) {
+	rc = vstr_fail(why, "close: %m");
+	*err = errno;
+    }
     return (rc);
 }
 
@@ -175,30 +281,28 @@ local_maildir_deliver(const struct local_msg *msg, const char *dir,
 		              const char *delivered_to, off_t limit,
 		              struct vstr *name, struct vstr *why)
 {
-    struct vstr *tmp = vstr_alloc(100);
+    int     fds[2];
     int     fd;
     int     rc;
     int     err;
 
-    if (local_maildir_dirs(dir, why) < 0
-	|| (fd = local_maildir_create(dir, name, tmp, why)) < 0) {
-	vstr_free(tmp);
+    if (local_maildir_open(dir, fds, why) < 0
+	&& (errno != ENOENT || local_maildir_dirs(dir, why) < 0
+	    || local_maildir_open(dir, fds, why) < 0))
 	return (local_errno_status(errno, why));
-    }
-    rc = local_msg_copy(msg, fd, delivered_to, 0, limit, why);
-    if (rc == 0 && fsync(fd) < 0)
-	rc = vstr_fail(why, "fsync: %m");
-    err = errno;
-    if (close(fd) < 0 && rc == 0) {
-	rc = vstr_fail(why, "close: %m");
+    if ((fd = local_maildir_create(fds[0], name, why)) < 0) {
 	err = errno;
+	(void) close(fds[0]);
+	(void) close(fds[1]);
+	return (local_errno_status(err, why));
     }
-    if (rc == 0 && (rc = local_maildir_commit(dir, vstr_str(name),
-					      vstr_str(tmp), why)) < 0)
+    rc = local_maildir_write(msg, fd, delivered_to, limit, &err, why);
+    if (rc == 0 && (rc = local_maildir_commit(fds, vstr_str(name), why)) < 0)
 	err = errno;
-    if (rc < 0 && unlink(vstr_str(tmp)) < 0 && errno != ENOENT)
-	msg_warn("remove %s: %m", vstr_str(tmp));
-    vstr_free(tmp);
+    if (rc < 0 && unlinkat(fds[0], vstr_str(name), 0) < 0 && errno != ENOENT)
+	msg_warn("remove %s/tmp/%s: %m", dir, vstr_str(name));
+    (void) close(fds[0]);
+    (void) close(fds[1]);
     if (rc == LOCAL_COPY_ERR_LIMIT) {
 	vstr_sprintf(why, "5.2.2 message exceeds mailbox_size_limit");
 	return (MAIL_STAT_BOUNCE);

@@ -122,10 +122,11 @@ local_domain_match(struct argv *names, struct maps *tables, const char *domain)
     return (rc == DICT_FOUND ? 1 : rc == DICT_ERROR ? -1 : 0);
 }
 
-/* local_is_dup - record a destination; true when it was seen before */
+/* local_dup_find - was this destination seen? record it if asked */
 
-int
-local_is_dup(struct local_state *state, const char *kind, const char *what)
+static int
+local_dup_find(struct local_state *state, const char *kind, const char *what,
+	               int record)
 {
     struct vstr *key = vstr_alloc(100);
     size_t  n;
@@ -134,10 +135,26 @@ local_is_dup(struct local_state *state, const char *kind, const char *what)
     vstr_sprintf(key, "%s:%s", kind, what);
     for (n = 0; n < state->done->argc && !dup; n++)
 	dup = (strcmp(state->done->argv[n], vstr_str(key)) == 0);
-    if (!dup)
+    if (!dup && record)
 	argv_add(state->done, vstr_str(key));
     vstr_free(key);
     return (dup);
+}
+
+/* local_is_dup - record a destination; true when it was seen before */
+
+int
+local_is_dup(struct local_state *state, const char *kind, const char *what)
+{
+    return (local_dup_find(state, kind, what, 1));
+}
+
+/* local_was_done - true when a destination was seen (not recorded) */
+
+int
+local_was_done(struct local_state *state, const char *kind, const char *what)
+{
+    return (local_dup_find(state, kind, what, 0));
 }
 
 /* local_domain_local - mydestination, myhostname or no domain */
@@ -260,11 +277,8 @@ local_recipient(struct local_state *state)
 	return;
     }
     vstr_sprintf(why, "%s:%d", user.name, state->skip);
-    if (!local_is_dup(state, "user", vstr_str(why))
-	&& ((state->skip & LOCAL_SKIP_FORWARD)
-	    || !local_dotforward(state, &user))
-	&& !local_is_dup(state, "mailbox", user.name))
-	local_mailbox(state, &user);
+    if (!local_is_dup(state, "user", vstr_str(why)))
+	local_user(state, &user);
     vstr_free(why);
     local_priv_free(&user);
 }

@@ -67,6 +67,8 @@
  *			const char *why);
  *	void	qmgr_done_rcpt_defer(struct qmgr_message *m, size_t idx,
  *			const char *dsn, const char *why);
+ *	void	qmgr_done_state(struct qmgr_message *m, size_t idx,
+ *			int state);
  *	void	qmgr_done_release(struct qmgr_message *m, size_t count);
  *	void	qmgr_done_message(struct qmgr_message *m);
  *	int	qmgr_defer_log_write(const struct qmgr_message *m,
@@ -149,6 +151,8 @@ struct qmgr_message {
     struct qmgr_rcpt_state *rstate;	/* parallel to env.rcpt */
     long long active_ms;		/* epoch ms, into active/ */
     size_t  pending;			/* recipients queued or in flight */
+    size_t  queued;			/* in state QMGR_RCPT_QUEUED */
+    size_t  unsynced;			/* 1 + recipient marked, no fsync */
     size_t  deferred;			/* deferred in this attempt */
     size_t  failed;			/* bounced in this attempt */
     int     loading;			/* being routed: no end yet */
@@ -274,6 +278,7 @@ extern void qmgr_done_result(struct qmgr_message *, size_t, int,
 			             const char *, const char *, const char *);
 extern void qmgr_done_rcpt_defer(struct qmgr_message *, size_t,
 				         const char *, const char *);
+extern void qmgr_done_state(struct qmgr_message *, size_t, int);
 extern void qmgr_done_release(struct qmgr_message *, size_t);
 extern void qmgr_done_message(struct qmgr_message *);
 extern int qmgr_defer_log_write(const struct qmgr_message *, time_t,

@@ -263,7 +263,7 @@ qmgr_bounce_expired(struct qmgr_message *m, time_t now)
 		     (long) (now - m->env.arrival.tv_sec), m->rstate[i].why);
 	vstr_strcpy(dsn, m->rstate[i].dsn);
 	qmgr_log_rcpt(m, i, "none", vstr_str(dsn), "bounced", vstr_str(why));
-	m->rstate[i].state = QMGR_RCPT_QUEUED;
+	qmgr_done_state(m, i, QMGR_RCPT_QUEUED);
 	m->deferred--;
 	qmgr_done_result(m, i, MAIL_STAT_BOUNCE, vstr_str(dsn), "none",
 			 vstr_str(why));

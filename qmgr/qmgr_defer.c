@@ -130,8 +130,19 @@ int
 qmgr_defer_message(struct qmgr_message *m, time_t now)
 {
     struct vstr *why = vstr_alloc(100);
+    struct stat st;
     long    backoff;
 
+    /*
+     * `postern delete` may remove a message while it is being delivered:
+     * then there is nothing to defer, and no reason log may be left.
+     */
+    if (mail_queue_path(why, MAIL_QUEUE_ACTIVE, m->queue_id) == 0
+	&& lstat(vstr_str(why), &st) < 0 && errno == ENOENT) {
+	msg_info("%s: removed while being delivered", m->queue_id);
+	vstr_free(why);
+	return (0);
+    }
     if (qmgr_defer_warn_due(m, now))
 	(void) qmgr_bounce_delay(m);
     if (qmgr_defer_log_write(m, now, why) < 0)

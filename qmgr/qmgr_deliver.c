@@ -76,7 +76,7 @@ qmgr_deliver_start(struct qmgr_entry *e)
     char    path[128];
     int     fd;
 
-    if (qmgr_deliver_n >= MAIL_SERVER_MAX_WATCH)
+    if (qmgr_deliver_n >= MAIL_SERVER_MAX_WATCH - 1)	/* 1: qmgr.c's timer */
 	return (1);
     snprintf(path, sizeof(path), "%s/%s", MAIL_CLASS_PRIVATE,
 	     e->queue->transport->name);

@@ -77,7 +77,9 @@ qmgr_message_read(const char *queue_id, int *corrupt, struct vstr *why)
     m->rstate = mycalloc(m->env.rcpt_count ? m->env.rcpt_count : 1,
 			 sizeof(*m->rstate));
     for (i = 0; i < m->env.rcpt_count; i++)
-	m->rstate[i].state = m->env.rcpt[i].done ? QMGR_RCPT_DONE : QMGR_RCPT_QUEUED;
+	if ((m->rstate[i].state = m->env.rcpt[i].done ? QMGR_RCPT_DONE :
+	     QMGR_RCPT_QUEUED) == QMGR_RCPT_QUEUED)
+	    m->queued++;
     qmgr_message_link(m);
     return (m);
 }

@@ -30,5 +30,6 @@ const char *const qmgr_syscalls[] = {
     "socket",				/* delivery agents, cleanup */
     "connect",				/* same */
     "getsockopt",			/* non-blocking connect result */
+    "timerfd_settime",			/* the incoming/ walk timer */
     0,
 };

@@ -94,6 +94,9 @@ char   *var_smtp_tls_cert_file, *var_smtp_tls_key_file;
 long    var_smtp_conn_tmout, var_smtp_helo_tmout, var_smtp_mail_tmout;
 long    var_smtp_rcpt_tmout, var_smtp_data0_tmout, var_smtp_data1_tmout;
 long    var_smtp_data2_tmout, var_smtp_quit_tmout;
+char   *var_smtp_tls_policy_maps, *var_smtp_dns_server;
+int     var_smtp_mx_port;
+long    var_smtp_conn_cache_tlimit;
 long    var_min_backoff_time, var_max_backoff_time, var_max_queue_time;
 long    var_dsn_queue_time, var_queue_run_delay, var_delay_warn_time;
 int     var_dest_con_limit, var_dest_rcpt_limit, var_init_dest_concurrency;
@@ -250,6 +253,10 @@ const struct conf_param mail_params_table[] = {
     CONF_ROW_TIME("smtp_data_xfer_timeout", "180s", 1, TMAX, var_smtp_data1_tmout),
     CONF_ROW_TIME("smtp_data_done_timeout", "600s", 1, TMAX, var_smtp_data2_tmout),
     CONF_ROW_TIME("smtp_quit_timeout", "300s", 1, TMAX, var_smtp_quit_tmout),
+    CONF_ROW_STR("smtp_tls_policy_maps", "", 0, 0, MAPS, var_smtp_tls_policy_maps),
+    CONF_ROW_STR("smtp_dns_server", "", 0, 100, 0, var_smtp_dns_server),
+    CONF_ROW_INT("smtp_mx_port", "25", 1, 65535, var_smtp_mx_port),
+    CONF_ROW_TIME("smtp_connection_cache_time_limit", "2s", 0, 300, var_smtp_conn_cache_tlimit),
 
     /* Queue manager. */
     CONF_ROW_TIME("minimal_backoff_time", "300s", 1, TMAX, var_min_backoff_time),

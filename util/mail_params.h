@@ -211,6 +211,10 @@ extern long var_smtp_data0_tmout;	/* smtp_data_init_timeout */
 extern long var_smtp_data1_tmout;	/* smtp_data_xfer_timeout */
 extern long var_smtp_data2_tmout;	/* smtp_data_done_timeout */
 extern long var_smtp_quit_tmout;	/* smtp_quit_timeout */
+extern char *var_smtp_tls_policy_maps;	/* smtp_tls_policy_maps (maps) */
+extern char *var_smtp_dns_server;	/* smtp_dns_server: tests only */
+extern int var_smtp_mx_port;		/* smtp_mx_port */
+extern long var_smtp_conn_cache_tlimit;	/* smtp_connection_cache_time_limit */
 
  /*
   * Queue manager.

@@ -4,6 +4,11 @@
  *
  * Formatting uses fixed stack buffers so that logging works when memory
  * is exhausted and never recurses into the allocator.
+ *
+ * syslog is used only when /dev/log is a socket when it is opened
+ * (msg_open, msg_set_flags): on a machine without a syslog daemon every
+ * syslog(3) call would otherwise pay a failed socket/connect/close, and
+ * the lines go to maillog_file or stderr anyway.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +18,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <syslog.h>
+#include <paths.h>
 
 #include "msg.h"
 
@@ -20,6 +26,7 @@ static char msg_ident_buf[256] = "postern";
 static char msg_host[256] = "";
 static int msg_flags = MSG_TO_STDERR;
 static int msg_log_fd = -1;
+static int msg_syslog_on;		/* syslog wanted and /dev/log there */
 static int msg_error_count;
 static int msg_exiting;
 static void (*msg_cleanup_fn)(void);
@@ -33,6 +40,28 @@ static void (*msg_cleanup_fn)(void);
 static const char *msg_level_prefix[] = {"", "warning: ", "error: ", "fatal: ", "panic: "};
 static const int msg_level_prio[] = {LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT, LOG_CRIT};
 
+/* msg_syslog_open - openlog() if there is a syslog socket to talk to */
+
+static void
+msg_syslog_open(void)
+{
+    struct stat st;
+
+    msg_syslog_on = (stat(_PATH_LOG, &st) == 0 && S_ISSOCK(st.st_mode));
+    if (msg_syslog_on)
+	openlog(msg_ident_buf, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+/* msg_syslog_close - closelog() if it was opened */
+
+static void
+msg_syslog_close(void)
+{
+    if (msg_syslog_on)
+	closelog();
+    msg_syslog_on = 0;
+}
+
 /* msg_open - name this process and choose outputs */
 
 void
@@ -42,11 +71,10 @@ msg_open(const char *syslog_name, const char *service, int flags)
 	snprintf(msg_ident_buf, sizeof(msg_ident_buf), "%s/%s", syslog_name, service);
     else
 	snprintf(msg_ident_buf, sizeof(msg_ident_buf), "%s", syslog_name);
-    if (msg_flags & MSG_TO_SYSLOG)
-	closelog();
+    msg_syslog_close();
     msg_flags = flags;
     if (flags & MSG_TO_SYSLOG)
-	openlog(msg_ident_buf, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	msg_syslog_open();
     if (msg_host[0] == 0 && gethostname(msg_host, sizeof(msg_host) - 1) < 0)
 	snprintf(msg_host, sizeof(msg_host), "localhost");
 }
@@ -57,9 +85,9 @@ void
 msg_set_flags(int flags)
 {
     if ((flags & MSG_TO_SYSLOG) && !(msg_flags & MSG_TO_SYSLOG))
-	openlog(msg_ident_buf, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	msg_syslog_open();
     if (!(flags & MSG_TO_SYSLOG) && (msg_flags & MSG_TO_SYSLOG))
-	closelog();
+	msg_syslog_close();
     msg_flags = flags;
 }
 
@@ -199,7 +227,7 @@ msg_vprintf(int level, const char *fmt, va_list ap)
     vsnprintf(text + len, sizeof(text) - len, fmt, ap);
     msg_sanitize(text);
 
-    if (msg_flags & MSG_TO_SYSLOG)
+    if ((msg_flags & MSG_TO_SYSLOG) && msg_syslog_on)
 	syslog(msg_level_prio[level], "%s", text);
     if (msg_log_fd >= 0) {
 	len = msg_format_line(line, sizeof(line), time((time_t *) 0),

@@ -24,7 +24,8 @@
  *
  *	msg_open() names the process (ident "syslog_name/service") and picks
  *	the outputs: MSG_TO_SYSLOG (facility mail, opened at once so that
- *	it survives chroot), MSG_TO_STDERR ("ident: level: text").
+ *	it survives chroot; skipped when /dev/log is not a socket, so a
+ *	machine without syslogd costs nothing per line), MSG_TO_STDERR ("ident: level: text").
  *	msg_set_maillog() adds the maillog_file output; the file is opened
  *	now (append, no symlinks, must be a regular file; a FIFO cannot
  *	block it) and kept open, so it works after chroot.

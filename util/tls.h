@@ -8,6 +8,12 @@
  *	int	tls_lib_init(struct vstr *why);
  *	struct tls_ctx *tls_server_ctx_create(const char *cert_file,
  *			const char *key_file, struct vstr *why);
+ *	struct tls_ctx *tls_client_ctx_create(const char *CAfile,
+ *			const char *cert_file, const char *key_file,
+ *			struct vstr *why);
+ *	int	tls_client_set_peer(struct tls_conn *conn, const char *host,
+ *			struct vstr *why);
+ *	int	tls_client_verified(struct tls_conn *conn, struct vstr *why);
  *	SSL_CTX	*tls_ctx_ssl_ctx(struct tls_ctx *ctx);
  *	void	tls_ctx_free(struct tls_ctx *ctx);
  *
@@ -41,9 +47,16 @@
  *	key_file (PEM; may be the same file), checked to match. Policy:
  *	TLS 1.2 minimum, server cipher preference, forward-secret ciphers
  *	first, no compression, no renegotiation, no session tickets and
- *	no session cache (each process is short-lived). A client context
- *	constructor will sit beside it (tls_client_ctx_create, later);
- *	everything below works for either role.
+ *	no session cache (each process is short-lived).
+ *	tls_client_ctx_create() (tls_client.c) makes a client context:
+ *	trust anchors from CAfile (PEM; the system default paths when
+ *	empty), an optional client certificate and key, TLS 1.2 minimum,
+ *	no compression, renegotiation or tickets. It never aborts a
+ *	handshake for verification: tls_client_set_peer() (before the
+ *	handshake) sets SNI and the host name the certificate must match,
+ *	tls_client_verified() (after it) returns 1 when the chain and that
+ *	name verified, else 0 with the reason in why. Everything below
+ *	works for either role.
  *	tls_ctx_ssl_ctx() gives the OpenSSL context for settings not
  *	wrapped here.
  *
@@ -103,6 +116,10 @@ struct tls_conn;
 extern int tls_lib_init(struct vstr *);
 extern struct tls_ctx *tls_server_ctx_create(const char *, const char *,
 					             struct vstr *);
+extern struct tls_ctx *tls_client_ctx_create(const char *, const char *,
+					             const char *, struct vstr *);
+extern int tls_client_set_peer(struct tls_conn *, const char *, struct vstr *);
+extern int tls_client_verified(struct tls_conn *, struct vstr *);
 extern SSL_CTX *tls_ctx_ssl_ctx(struct tls_ctx *);
 extern void tls_ctx_free(struct tls_ctx *);
 

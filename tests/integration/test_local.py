@@ -414,6 +414,37 @@ def test_dotforward(mdir, users):
         os.unlink(fwd)
 
 
+def test_dotforward_extension(mdir, users):
+    """.forward+EXT is used for user+EXT only; without an extension the
+    ${extension} element of forward_path is skipped (as in Postfix), so
+    a file named .forward+ is never read."""
+    u2 = users["posternu2"]
+    plus = os.path.join(u2.pw_dir, ".forward+")
+    ext = os.path.join(u2.pw_dir, ".forward+lists")
+    for path in (plus, ext):
+        with open(path, "w") as f:
+            f.write("posternu1\n")
+        os.chown(path, u2.pw_uid, u2.pw_gid)
+        os.chmod(path, 0o644)
+    md1 = os.path.join(mdir.spool, "posternu1")
+    md2 = os.path.join(mdir.spool, "posternu2")
+    n1 = len(maildir_msgs(md1)) if os.path.isdir(md1) else 0
+    n2 = len(maildir_msgs(md2)) if os.path.isdir(md2) else 0
+    try:
+        _, res = send(mdir, ["posternu2@localhost"])
+        assert res[0]["status"] == STAT_OK, res
+        assert res[0]["reason"] == "delivered to maildir", res
+        assert len(maildir_msgs(md2)) == n2 + 1
+        assert len(maildir_msgs(md1)) == n1
+        _, res = send(mdir, ["posternu2+lists@localhost"])
+        assert res[0]["status"] == STAT_OK, res
+        assert len(maildir_msgs(md1)) == n1 + 1
+        assert len(maildir_msgs(md2)) == n2 + 1
+    finally:
+        os.unlink(plus)
+        os.unlink(ext)
+
+
 def test_virtual_domain(mdir, users):
     _, res = send(mdir, ["v1@virt.test", "v2@virt.test", "nope@virt.test",
                          "bad@virt.test"], body=["virtual"])

@@ -2,7 +2,10 @@
  * test_maildir.c - Maildir delivery in local/maildir.c: unique names
  * (format, host name quoting, no repeats), tmp/ new/ cur/ created, the
  * file in new/ with the right content and mode, nothing left in tmp/,
- * a symlinked tmp/ refused, the size limit.
+ * a symlinked tmp/ refused, the size limit; the fast path for an
+ * existing Maildir: the user's own symlinked Maildir followed, one owned
+ * by someone else refused, a symlinked new/ refused, a missing cur/
+ * created again.
  */
 #include <dirent.h>
 #include <regex.h>
@@ -149,4 +152,86 @@ Test(maildir, size_limit)
     vstr_free(md);
     vstr_free(p);
     vstr_free(name);
+}
+
+/* deliver_to - one delivery into md; MAIL_STAT_* */
+
+static int
+deliver_to(const char *md)
+{
+    struct vstr *name = vstr_alloc(10);
+    int     st = local_maildir_deliver(&msg, md, "u@x", 0, name, why);
+
+    vstr_free(name);
+    return (st);
+}
+
+/* sub_count - entries in md/sub */
+
+static int
+sub_count(const char *md, const char *sub)
+{
+    struct vstr *p = vstr_alloc(10);
+    int     n;
+
+    vstr_sprintf(p, "%s/%s", md, sub);
+    n = count(vstr_str(p));
+    vstr_free(p);
+    return (n);
+}
+
+Test(maildir, own_symlinked_maildir_followed)
+{
+    struct vstr *md = vstr_alloc(10);
+    struct vstr *real = vstr_alloc(10);
+
+    vstr_sprintf(real, "%s/real", dir);
+    vstr_sprintf(md, "%s/Maildir", dir);
+    cr_assert_eq(deliver_to(vstr_str(real)), MAIL_STAT_OK, "%s", vstr_str(why));
+    cr_assert_eq(symlink(vstr_str(real), vstr_str(md)), 0);
+    cr_assert_eq(deliver_to(vstr_str(md)), MAIL_STAT_OK, "%s", vstr_str(why));
+    cr_assert_eq(sub_count(vstr_str(real), "new"), 2);
+    vstr_free(md);
+    vstr_free(real);
+}
+
+Test(maildir, foreign_symlinked_maildir_refused)
+{
+    struct vstr *md = vstr_alloc(10);
+    struct vstr *real = vstr_alloc(10);
+
+    vstr_sprintf(real, "%s/real", dir);
+    vstr_sprintf(md, "%s/Maildir", dir);
+    cr_assert_eq(deliver_to(vstr_str(real)), MAIL_STAT_OK, "%s", vstr_str(why));
+    cr_assert_eq(symlink(vstr_str(real), vstr_str(md)), 0);
+    cr_assert_eq(lchown(vstr_str(md), geteuid() + 1, (gid_t) -1), 0);
+    cr_assert_eq(deliver_to(vstr_str(md)), MAIL_STAT_DEFER);
+    cr_assert_eq(sub_count(vstr_str(real), "new"), 1, "target untouched");
+    vstr_free(md);
+    vstr_free(real);
+}
+
+Test(maildir, symlinked_new_refused_and_cur_recreated)
+{
+    struct vstr *md = vstr_alloc(10);
+    struct vstr *p = vstr_alloc(10);
+    struct vstr *steal = vstr_alloc(10);
+
+    vstr_sprintf(md, "%s/Maildir", dir);
+    vstr_sprintf(steal, "%s/steal", dir);
+    cr_assert_eq(deliver_to(vstr_str(md)), MAIL_STAT_OK, "%s", vstr_str(why));
+    vstr_sprintf(p, "%s/cur", vstr_str(md));
+    cr_assert_eq(rmdir(vstr_str(p)), 0);
+    cr_assert_eq(deliver_to(vstr_str(md)), MAIL_STAT_OK, "%s", vstr_str(why));
+    cr_assert_eq(sub_count(vstr_str(md), "cur"), 0, "cur/ is back");
+    cr_assert_eq(mkdir(vstr_str(steal), 0700), 0);
+    vstr_sprintf(p, "%s/new", vstr_str(md));
+    cr_assert_eq(rename(vstr_str(p), vstr_str(steal)), 0);
+    cr_assert_eq(symlink(vstr_str(steal), vstr_str(p)), 0);
+    cr_assert_eq(deliver_to(vstr_str(md)), MAIL_STAT_DEFER);
+    cr_assert_eq(count(vstr_str(steal)), 2, "nothing added through the link");
+    cr_assert_eq(sub_count(vstr_str(md), "tmp"), 0);
+    vstr_free(md);
+    vstr_free(p);
+    vstr_free(steal);
 }

@@ -352,6 +352,52 @@ Test(queue, expired_deferral_bounces_and_keeps_log_without_cleanup)
     cr_assert(exists(MAIL_QUEUE_BOUNCE, id));
 }
 
+/* The last delivered recipient is marked without an fsync only while the
+ * file is about to go; when an old bounce log keeps the message (no
+ * cleanup for the notice), that mark must still be in the file. */
+Test(queue, last_mark_kept_when_message_stays)
+{
+    const char *rc[] = {"a@example.com", "b@example.com", 0};
+    const int st1[] = {MAIL_STAT_BOUNCE, MAIL_STAT_DEFER};
+    const int st2[] = {MAIL_STAT_OK};
+    char   *id = write_msg("s@example.com", rc);
+    struct queue_env env;
+
+    cr_assert_eq(scan_all(MAIL_QUEUE_INCOMING, 0), 1);
+    finish(take("local", "example.com"), st1);
+    cr_assert(exists(MAIL_QUEUE_DEFERRED, id));
+    cr_assert(exists(MAIL_QUEUE_BOUNCE, id));
+    cr_assert_eq(scan_all(MAIL_QUEUE_DEFERRED, 1), 1);
+    finish(take("local", "example.com"), st2);
+    cr_assert_eq(qmgr_message_count, 0);
+    cr_assert(exists(MAIL_QUEUE_DEFERRED, id), "the notice is still owed");
+    read_env(MAIL_QUEUE_DEFERRED, id, &env);
+    cr_assert(env.rcpt[0].done && env.rcpt[1].done);
+    queue_env_free(&env);
+}
+
+/* Many recipients over several entries: only the end removes the file,
+ * and every earlier result is marked in it on the way. */
+Test(queue, marks_before_the_last_and_removal_at_the_end)
+{
+    const char *rc[] = {"a@example.com", "b@example.com", "c@example.com", 0};
+    const int ok1[] = {MAIL_STAT_OK};
+    char   *id;
+    struct queue_env env;
+
+    var_dest_rcpt_limit = 1;
+    id = write_msg("s@example.com", rc);
+    cr_assert_eq(scan_all(MAIL_QUEUE_INCOMING, 0), 1);
+    finish(take("local", "example.com"), ok1);
+    finish(take("local", "example.com"), ok1);
+    read_env(MAIL_QUEUE_ACTIVE, id, &env);
+    cr_assert(env.rcpt[0].done && env.rcpt[1].done && !env.rcpt[2].done);
+    queue_env_free(&env);
+    finish(take("local", "example.com"), ok1);
+    cr_assert_not(exists(MAIL_QUEUE_ACTIVE, id));
+    cr_assert_eq(qmgr_message_count, 0);
+}
+
 Test(queue, null_sender_bounce_needs_no_notice)
 {
     const char *rc[] = {"a@example.com", 0};

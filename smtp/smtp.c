@@ -1,0 +1,195 @@
+/*
+ * smtp.c - the SMTP client delivery agent: serves qmgr's delivery
+ * requests on private/smtp (util/deliver_proto.h) for mail to other
+ * hosts. A single-client server (one request per connection, the
+ * process reused), chrooted, as mail_owner, with the seccomp list of
+ * smtp_sandbox.c. docs/smtp.md describes routing and TLS policy.
+ *
+ * This file is the daemon shell and the connection cache: after a
+ * delivery the session stays open, and the next request to the same
+ * next hop within smtp_connection_cache_time_limit reuses it after an
+ * RSET. An idle session is closed when the next request is for another
+ * next hop, comes too late, or the process exits.
+ */
+#include <limits.h>
+#include <netdb.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "smtp.h"
+#include "attr.h"
+#include "mail_params.h"
+#include "mail_proto.h"
+#include "mail_queue.h"
+#include "mail_server.h"
+#include "mymalloc.h"
+#include "msg.h"
+#include "queue_file.h"
+
+static struct smtp_session *smtp_cached;
+
+/* smtp_pre_init - tables, resolver, TLS context; before chroot */
+
+static void
+smtp_pre_init(const char *service UNUSED, char **argv UNUSED)
+{
+    struct addrinfo *res;
+
+    if (chdir(var_queue_dir) < 0)
+	msg_fatal("chdir %s: %m", var_queue_dir);
+    smtp_route_init();
+    smtp_tls_init();
+    if (var_disable_dns_lookups && getaddrinfo("localhost", 0, 0, &res) == 0)
+	freeaddrinfo(res);			/* load NSS modules now */
+}
+
+/* smtp_msg_flags - the queue file's QUEUE_FLAG_*, or -1 */
+
+static int
+smtp_msg_flags(struct smtp_request *req, struct vstr *why)
+{
+    struct vstr *path = vstr_alloc(50);
+    struct queue_reader *r;
+    struct queue_env env;
+    int     rc = -1;
+
+    queue_env_init(&env);
+    if (mail_queue_path(path, vstr_str(req->queue_name),
+			vstr_str(req->queue_id)) == 0
+	&& (r = queue_read_open(vstr_str(path), 0, why)) != 0) {
+	if (queue_read_envelope(r, &env, why) == 0)
+	    rc = env.flags;
+	queue_read_close(r);
+    }
+    queue_env_free(&env);
+    vstr_free(path);
+    return (rc);
+}
+
+/* smtp_cache_take - the cached session for this next hop, if usable */
+
+static struct smtp_session *
+smtp_cache_take(const char *key)
+{
+    struct smtp_session *sp = smtp_cached;
+
+    smtp_cached = 0;
+    if (sp == 0)
+	return (0);
+    if (strcmp(sp->key, key) != 0
+	|| server_now_ms() - sp->idle_since_ms
+	> var_smtp_conn_cache_tlimit * 1000) {
+	smtp_session_close(sp, 1);
+	return (0);
+    }
+    if (smtp_session_reset(sp) < 0) {
+	smtp_session_close(sp, 0);
+	return (0);
+    }
+    msg_info("reusing the connection to %s", vstr_str(sp->relay));
+    return (sp);
+}
+
+/* smtp_connect_any - the first address that gives a session */
+
+static struct smtp_session *
+smtp_connect_any(struct smtp_request *req, struct smtp_route *rt)
+{
+    struct smtp_session *sp = 0;
+    struct vstr *dsn = vstr_alloc(10);
+    struct vstr *why = vstr_alloc(100);
+    size_t  n;
+    int     rc = SMTP_SESS_DEFER;
+
+    for (n = 0; n < rt->count && sp == 0; n++) {
+	rc = smtp_session_open(rt->targets + n, rt->tls_level, &sp, dsn, why);
+	vstr_sprintf(req->relay, "%s[%s]:%d", rt->targets[n].host,
+		     rt->targets[n].addr, rt->targets[n].port);
+	if (sp == 0)
+	    msg_info("%s: %s", vstr_str(req->queue_id), vstr_str(why));
+    }
+    if (sp == 0)
+	smtp_result_all(req, rc == SMTP_SESS_BOUNCE ? MAIL_STAT_BOUNCE :
+			MAIL_STAT_DEFER, vstr_str(dsn), vstr_str(why));
+    vstr_free(dsn);
+    vstr_free(why);
+    return (sp);
+}
+
+/* smtp_deliver - route, connect or reuse, transaction, cache */
+
+static void
+smtp_deliver(struct smtp_request *req)
+{
+    struct smtp_route rt;
+    struct smtp_session *sp;
+    struct vstr *dsn = vstr_alloc(10);
+    struct vstr *why = vstr_alloc(100);
+    long long t0 = server_now_ms();
+    int     rc;
+
+    if ((req->msg_flags = smtp_msg_flags(req, why)) < 0) {
+	msg_warn("%s: cannot read queue file: %s", vstr_str(req->queue_id),
+		 vstr_str(why));
+	smtp_result_all(req, MAIL_STAT_DEFER, "4.3.0", "cannot read queue file");
+    } else if ((rc = smtp_route_find(vstr_str(req->nexthop), &rt, dsn,
+				     why)) != SMTP_ROUTE_OK) {
+	smtp_result_all(req, rc == SMTP_ROUTE_BOUNCE ? MAIL_STAT_BOUNCE :
+			MAIL_STAT_DEFER, vstr_str(dsn), vstr_str(why));
+	smtp_route_free(&rt);
+    } else {
+	if ((sp = smtp_cache_take(rt.key)) == 0)
+	    sp = smtp_connect_any(req, &rt);
+	req->setup_ms = server_now_ms() - t0;
+	if (sp) {
+	    vstr_strcpy(req->relay, vstr_str(sp->relay));
+	    if (smtp_transaction(sp, req) == SMTP_TRANS_OK
+		&& var_smtp_conn_cache_tlimit > 0 && !server_stopping()) {
+		if (sp->key == 0)
+		    sp->key = mystrdup(rt.key);
+		sp->idle_since_ms = server_now_ms();
+		smtp_cached = sp;
+	    } else {
+		smtp_session_close(sp, 1);
+	    }
+	}
+	smtp_route_free(&rt);
+    }
+    vstr_free(dsn);
+    vstr_free(why);
+}
+
+/* smtp_service - one delivery request per connection */
+
+static void
+smtp_service(struct vstream *client, const char *service UNUSED,
+	             char **argv UNUSED)
+{
+    struct smtp_request req;
+
+    vstream_set_timeout(client, var_ipc_timeout > INT_MAX ? INT_MAX :
+			(int) var_ipc_timeout);
+    if (attr_print_protocol(client, MAIL_PROTO_DELIVER) < 0)
+	return;
+    if (smtp_request_read(client, &req) == 0) {
+	smtp_deliver(&req);
+	smtp_log_results(&req);
+	if (smtp_request_reply(client, &req) < 0)
+	    msg_warn("%s: cannot send the delivery reply",
+		     vstr_str(req.queue_id));
+    } else {
+	msg_warn("malformed delivery request");
+    }
+    smtp_request_free(&req);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct mail_server_opts opts;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.syscalls = smtp_syscalls;
+    opts.pre_init = smtp_pre_init;
+    single_server_main(argc, argv, smtp_service, &opts);
+}

@@ -1,0 +1,411 @@
+/*
+ * smtp_trans.c - one mail transaction on an open session: MAIL FROM
+ * (SIZE, BODY=8BITMIME, SMTPUTF8, RET, ENVID), RCPT TO (NOTIFY, ORCPT),
+ * DATA with the content from the queue file, and the per-recipient
+ * results. With PIPELINING, MAIL, the RCPTs and DATA go in one write
+ * and the replies are read in order.
+ *
+ * Results: 2xx delivered; 4xx deferred and 5xx bounced with the
+ * server's text ("host H[A]:P said: 550 5.1.1 ... (in reply to RCPT TO
+ * command)"). A lost connection, a timeout or a malformed reply leaves
+ * the open recipients without a result and makes the session unusable
+ * (the caller tries the next address, or defers them).
+ *
+ * The content goes out with CRLF line ends and dot-stuffing only. The
+ * queue stores lines without their newline, so a CR or LF inside a
+ * stored line is stray: it is sent as a space (SECURITY-CASES A2: never
+ * a bare CR or LF to the next hop).
+ */
+#include <string.h>
+
+#include "smtp.h"
+#include "mail_params.h"
+#include "mail_proto.h"
+#include "mail_queue.h"
+#include "mymalloc.h"
+#include "msg.h"
+#include "queue_file.h"
+
+struct smtp_state {
+    struct smtp_session *sp;
+    struct smtp_request *req;
+    int    *accepted;			/* per recipient: RCPT got 2xx */
+    int     naccepted;
+    struct vstr *why;			/* last network/protocol error */
+};
+
+/* smtp_xtext - RFC 3461 xtext */
+
+static void
+smtp_xtext(struct vstr *out, const char *s)
+{
+    const unsigned char *cp;
+
+    for (cp = (const unsigned char *) s; *cp; cp++) {
+	if (*cp >= 33 && *cp <= 126 && *cp != '+' && *cp != '=')
+	    vstr_addch(out, *cp);
+	else
+	    vstr_sprintf_append(out, "+%02X", *cp);
+    }
+}
+
+/* smtp_addr_ok - no controls or spaces outside quotes; 8-bit as allowed */
+
+static int
+smtp_addr_ok(const char *addr, int utf8)
+{
+    const unsigned char *cp;
+
+    if (strlen(addr) > 998)
+	return (0);
+    for (cp = (const unsigned char *) addr; *cp; cp++)
+	if (*cp < 0x20 || *cp == 0x7f || *cp == '<' || *cp == '>'
+	    || (*cp >= 0x80 && !utf8))
+	    return (0);
+    return (1);
+}
+
+/* smtp_result - a reply as the result of one recipient */
+
+static void
+smtp_result(struct smtp_state *st, int n, const char *cmd)
+{
+    struct smtp_session *sp = st->sp;
+    struct vstr *why = vstr_alloc(100);
+    char    dsn[12];
+    int     klass = sp->reply.code / 100;
+
+    smtp_reply_why(why, sp, cmd);
+    if (*sp->reply.dsn)
+	memcpy(dsn, sp->reply.dsn, sizeof(dsn));
+    else
+	memcpy(dsn, klass == 2 ? "2.0.0" : klass == 5 ? "5.0.0" : "4.0.0", 6);
+    if (klass == 2) {
+	vstr_sprintf(why, "%d %s%s%s", sp->reply.code, sp->reply.dsn,
+		     *sp->reply.dsn ? " " : "", vstr_str(sp->reply.text));
+	smtp_rcpt_result(st->req->rcpt + n, MAIL_STAT_OK, dsn, vstr_str(why));
+    } else {
+	smtp_rcpt_result(st->req->rcpt + n, klass == 5 ? MAIL_STAT_BOUNCE :
+			 MAIL_STAT_DEFER, dsn, vstr_str(why));
+    }
+    vstr_free(why);
+}
+
+/* smtp_result_open - one reply for every recipient still open */
+
+static void
+smtp_result_open(struct smtp_state *st, const char *cmd, int accepted_only)
+{
+    int     n;
+
+    for (n = 0; n < st->req->nrcpt; n++)
+	if (!st->req->rcpt[n].final && (!accepted_only || st->accepted[n]))
+	    smtp_result(st, n, cmd);
+}
+
+/* smtp_mail_cmd - the MAIL FROM command with its parameters */
+
+static void
+smtp_mail_cmd(struct vstr *cmd, struct smtp_session *sp,
+	              struct smtp_request *req)
+{
+    vstr_sprintf(cmd, "MAIL FROM:<%s>", vstr_str(req->sender));
+    if (sp->features & SMTP_FEAT_SIZE)
+	vstr_sprintf_append(cmd, " SIZE=%ld", req->size);
+    if ((sp->features & SMTP_FEAT_8BITMIME)
+	&& (req->msg_flags & QUEUE_FLAG_8BITMIME))
+	vstr_strcat(cmd, " BODY=8BITMIME");
+    if ((sp->features & SMTP_FEAT_SMTPUTF8)
+	&& (req->msg_flags & QUEUE_FLAG_SMTPUTF8))
+	vstr_strcat(cmd, " SMTPUTF8");
+    if (sp->features & SMTP_FEAT_DSN) {
+	if (req->dsn_ret == MAIL_DSN_RET_FULL)
+	    vstr_strcat(cmd, " RET=FULL");
+	else if (req->dsn_ret == MAIL_DSN_RET_HDRS)
+	    vstr_strcat(cmd, " RET=HDRS");
+	if (vstr_len(req->envid) > 0) {
+	    vstr_strcat(cmd, " ENVID=");
+	    smtp_xtext(cmd, vstr_str(req->envid));
+	}
+    }
+    vstr_strcat(cmd, "\r\n");
+}
+
+/* smtp_rcpt_cmd - the RCPT TO command with its parameters */
+
+static void
+smtp_rcpt_cmd(struct vstr *cmd, struct smtp_session *sp, struct smtp_rcpt *rp)
+{
+    const char *orcpt = vstr_str(rp->orcpt);
+    const char *semi;
+
+    vstr_sprintf(cmd, "RCPT TO:<%s>", vstr_str(rp->address));
+    if (sp->features & SMTP_FEAT_DSN) {
+	if (rp->notify & QUEUE_NOTIFY_NEVER)
+	    vstr_strcat(cmd, " NOTIFY=NEVER");
+	else if (rp->notify)
+	    vstr_sprintf_append(cmd, " NOTIFY=%s%s%s%s%s",
+			  (rp->notify & QUEUE_NOTIFY_SUCCESS) ? "SUCCESS" : "",
+			 (rp->notify & QUEUE_NOTIFY_SUCCESS)
+			 && (rp->notify & ~QUEUE_NOTIFY_SUCCESS) ? "," : "",
+			  (rp->notify & QUEUE_NOTIFY_FAILURE) ? "FAILURE" : "",
+			 (rp->notify & QUEUE_NOTIFY_FAILURE)
+			 && (rp->notify & QUEUE_NOTIFY_DELAY) ? "," : "",
+			  (rp->notify & QUEUE_NOTIFY_DELAY) ? "DELAY" : "");
+	if (*orcpt) {
+	    if ((semi = strchr(orcpt, ';')) != 0 && semi > orcpt) {
+		vstr_strcat(cmd, " ORCPT=");
+		vstr_strncat(cmd, orcpt, semi - orcpt);
+		vstr_addch(cmd, ';');
+		smtp_xtext(cmd, semi + 1);
+	    } else {
+		vstr_strcat(cmd, " ORCPT=rfc822;");
+		smtp_xtext(cmd, orcpt);
+	    }
+	}
+    }
+    vstr_strcat(cmd, "\r\n");
+}
+
+/* smtp_send - write one command; flush unless pipelining */
+
+static int
+smtp_send(struct smtp_state *st, struct vstr *cmd, long tmout, int flush)
+{
+    vstream_set_timeout(st->sp->fp, tmout > 3600 ? 3600 : (int) tmout);
+    if (vstream_write(st->sp->fp, vstr_str(cmd), vstr_len(cmd)) < 0
+	|| (flush && vstream_flush(st->sp->fp) < 0))
+	return (vstr_fail(st->why, "lost connection with %s while sending "
+			  "a command", vstr_str(st->sp->relay)));
+    return (0);
+}
+
+/* smtp_get - read one reply; -1 on a network or protocol error */
+
+static int
+smtp_get(struct smtp_state *st, long tmout)
+{
+    return (smtp_command(st->sp, tmout, st->why, 0));
+}
+
+/* smtp_put_line - one content line: dot-stuffed, stray CR/LF as space */
+
+static int
+smtp_put_line(struct vstream *fp, struct vstr *line, int start)
+{
+    char   *cp;
+    size_t  n;
+
+    for (cp = vstr_str(line), n = 0; n < vstr_len(line); n++)
+	if (cp[n] == '\r' || cp[n] == '\n')
+	    cp[n] = ' ';
+    if (start && vstr_len(line) > 0 && cp[0] == '.'
+	&& vstream_write(fp, ".", 1) < 0)
+	return (-1);
+    return (vstream_write(fp, cp, vstr_len(line)));
+}
+
+/* smtp_content - the message content, then ".", from the queue file */
+
+static int
+smtp_content(struct smtp_state *st, struct vstr *qwhy)
+{
+    struct vstream *fp = st->sp->fp;
+    struct vstr *path = vstr_alloc(50);
+    struct vstr *line = vstr_alloc(200);
+    struct queue_reader *r = 0;
+    struct queue_env env;
+    int     rc = -1, start = 1;
+
+    queue_env_init(&env);
+    if (mail_queue_path(path, vstr_str(st->req->queue_name),
+			vstr_str(st->req->queue_id)) < 0
+	|| (r = queue_read_open(vstr_str(path), 0, qwhy)) == 0
+	|| queue_read_envelope(r, &env, qwhy) < 0)
+	goto done;
+    vstream_set_timeout(fp, var_smtp_data1_tmout > 3600 ? 3600 :
+			(int) var_smtp_data1_tmout);
+    while ((rc = queue_read_line(r, line, QUEUE_LINE_CHUNK, qwhy)) == QUEUE_LINE
+	   || rc == QUEUE_PART) {
+	if (smtp_put_line(fp, line, start) < 0
+	    || (rc == QUEUE_LINE && vstream_write(fp, "\r\n", 2) < 0)) {
+	    rc = vstr_fail(st->why, "lost connection with %s while sending "
+			   "message body", vstr_str(st->sp->relay));
+	    goto done;
+	}
+	start = (rc == QUEUE_LINE);
+    }
+    if (rc == QUEUE_END) {
+	rc = 0;
+	if ((!start && vstream_write(fp, "\r\n", 2) < 0)
+	    || vstream_write(fp, ".\r\n", 3) < 0 || vstream_flush(fp) < 0)
+	    rc = vstr_fail(st->why, "lost connection with %s while sending "
+			   "message body", vstr_str(st->sp->relay));
+    } else {
+	rc = -2;				/* queue file trouble */
+    }
+done:
+    if (r)
+	queue_read_close(r);
+    queue_env_free(&env);
+    vstr_free(path);
+    vstr_free(line);
+    return (r == 0 ? -2 : rc);
+}
+
+/* smtp_precheck - what can be decided before MAIL; 0 go on, 1 done */
+
+static int
+smtp_precheck(struct smtp_state *st)
+{
+    struct smtp_session *sp = st->sp;
+    struct smtp_request *req = st->req;
+    int     utf8 = (req->msg_flags & QUEUE_FLAG_SMTPUTF8) != 0;
+    struct vstr *why = vstr_alloc(100);
+    int     n;
+
+    if ((sp->features & SMTP_FEAT_SIZE) && sp->size_limit > 0
+	&& req->size > sp->size_limit) {
+	vstr_sprintf(why, "message size %ld exceeds size limit %ld of server %s",
+		     req->size, sp->size_limit, vstr_str(sp->relay));
+	smtp_result_all(req, MAIL_STAT_BOUNCE, "5.3.4", vstr_str(why));
+    } else if (utf8 && !(sp->features & SMTP_FEAT_SMTPUTF8)) {
+	vstr_sprintf(why, "SMTPUTF8 is required, but was not offered by host %s",
+		     vstr_str(sp->relay));
+	smtp_result_all(req, MAIL_STAT_BOUNCE, "5.6.7", vstr_str(why));
+    } else if (!smtp_addr_ok(vstr_str(req->sender), utf8)) {
+	smtp_result_all(req, MAIL_STAT_BOUNCE, "5.1.7", "bad sender address syntax");
+    } else {
+	for (n = 0; n < req->nrcpt; n++)
+	    if (!smtp_addr_ok(vstr_str(req->rcpt[n].address), utf8))
+		smtp_rcpt_result(req->rcpt + n, MAIL_STAT_BOUNCE, "5.1.3",
+				 "bad recipient address syntax");
+    }
+    vstr_free(why);
+    return (smtp_rcpt_pending(req) == 0);
+}
+
+/* smtp_send_envelope - MAIL, and with PIPELINING the RCPTs and DATA */
+
+static int
+smtp_send_envelope(struct smtp_state *st, struct vstr *cmd, const int *sent,
+		           int pipe)
+{
+    int     n;
+
+    smtp_mail_cmd(cmd, st->sp, st->req);
+    if (smtp_send(st, cmd, var_smtp_mail_tmout, !pipe) < 0)
+	return (-1);
+    if (!pipe)
+	return (0);
+    for (n = 0; n < st->req->nrcpt; n++) {
+	if (!sent[n])
+	    continue;
+	smtp_rcpt_cmd(cmd, st->sp, st->req->rcpt + n);
+	if (smtp_send(st, cmd, var_smtp_rcpt_tmout, 0) < 0)
+	    return (-1);
+    }
+    vstr_strcpy(cmd, "DATA\r\n");
+    return (smtp_send(st, cmd, var_smtp_rcpt_tmout, 1));
+}
+
+/* smtp_envelope - MAIL, RCPTs, DATA; 1 go on with content, 0 done, -1 */
+
+static int
+smtp_envelope(struct smtp_state *st)
+{
+    struct smtp_session *sp = st->sp;
+    struct smtp_request *req = st->req;
+    struct vstr *cmd = vstr_alloc(200);
+    int     pipe = (sp->features & SMTP_FEAT_PIPELINING) != 0;
+    int    *sent = mycalloc(req->nrcpt, sizeof(int));
+    int     n, code, mail_ok, rc = -1;
+
+    for (n = 0; n < req->nrcpt; n++)
+	sent[n] = !req->rcpt[n].final;
+    if (smtp_send_envelope(st, cmd, sent, pipe) < 0)
+	goto done;
+    if ((code = smtp_get(st, var_smtp_mail_tmout)) < 0)
+	goto done;
+    if (!(mail_ok = (code / 100 == 2)))
+	smtp_result_open(st, "MAIL FROM", 0);
+    for (n = 0; n < req->nrcpt; n++) {
+	if (!sent[n])
+	    continue;
+	if (!pipe && !mail_ok)
+	    break;
+	if (!pipe) {
+	    smtp_rcpt_cmd(cmd, sp, req->rcpt + n);
+	    if (smtp_send(st, cmd, var_smtp_rcpt_tmout, 1) < 0)
+		goto done;
+	}
+	if ((code = smtp_get(st, var_smtp_rcpt_tmout)) < 0)
+	    goto done;
+	if (mail_ok && code / 100 == 2)
+	    st->accepted[n] = 1, st->naccepted++;
+	else if (mail_ok)
+	    smtp_result(st, n, "RCPT TO");
+    }
+    if (!pipe && st->naccepted == 0) {
+	rc = 0;
+	goto done;
+    }
+    if (!pipe && smtp_send(st, (vstr_strcpy(cmd, "DATA\r\n"), cmd),
+			   var_smtp_data0_tmout, 1) < 0)
+	goto done;
+    if ((code = smtp_get(st, var_smtp_data0_tmout)) < 0)
+	goto done;
+    if (code == 354 && st->naccepted == 0) {
+	vstr_fail(st->why, "host %s accepted DATA without recipients",
+		  vstr_str(sp->relay));
+	goto done;				/* session out of sync */
+    }
+    if (code != 354)
+	smtp_result_open(st, "DATA", 1);
+    rc = (code == 354);
+done:
+    myfree(sent);
+    vstr_free(cmd);
+    return (rc);
+}
+
+/* smtp_transaction - deliver one request on a session: SMTP_TRANS_* */
+
+int
+smtp_transaction(struct smtp_session *sp, struct smtp_request *req)
+{
+    struct smtp_state st;
+    struct vstr *qwhy = vstr_alloc(100);
+    int     rc, code, status = SMTP_TRANS_BROKEN;
+
+    st.sp = sp;
+    st.req = req;
+    st.accepted = mycalloc(req->nrcpt, sizeof(int));
+    st.naccepted = 0;
+    st.why = vstr_alloc(100);
+    if (smtp_precheck(&st)) {
+	status = SMTP_TRANS_OK;
+	goto done;
+    }
+    if ((rc = smtp_envelope(&st)) <= 0) {
+	status = (rc == 0 ? SMTP_TRANS_OK : SMTP_TRANS_BROKEN);
+	goto done;
+    }
+    if ((rc = smtp_content(&st, qwhy)) == -2) {
+	msg_warn("%s: cannot read queue file: %s", vstr_str(req->queue_id),
+		 vstr_str(qwhy));
+	smtp_result_all(req, MAIL_STAT_DEFER, "4.3.0", "cannot read queue file");
+	goto done;				/* no "." sent: drop it */
+    }
+    if (rc < 0 || (code = smtp_get(&st, var_smtp_data2_tmout)) < 0)
+	goto done;
+    smtp_result_open(&st, "end of DATA", 1);
+    status = SMTP_TRANS_OK;
+done:
+    if (status == SMTP_TRANS_BROKEN && vstr_len(st.why) > 0)
+	smtp_result_all(req, MAIL_STAT_DEFER, "4.4.2", vstr_str(st.why));
+    myfree(st.accepted);
+    vstr_free(st.why);
+    vstr_free(qwhy);
+    return (status);
+}
