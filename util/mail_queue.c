@@ -161,6 +161,17 @@ mail_queue_id_make(struct vstr *id, const struct timeval *tv,
 int
 mail_queue_id_next(struct vstr *id, unsigned long long inum)
 {
+    struct timeval now;
+
+    mail_queue_id_stamp(&now);
+    return (mail_queue_id_make(id, &now, inum));
+}
+
+/* mail_queue_id_stamp - a time stamp no other ID of this process has */
+
+void
+mail_queue_id_stamp(struct timeval *stamp)
+{
     static struct timeval last;
     struct timeval now;
 
@@ -180,7 +191,7 @@ mail_queue_id_next(struct vstr *id, unsigned long long inum)
 	}
     }
     last = now;
-    return (mail_queue_id_make(id, &now, inum));
+    *stamp = now;
 }
 
 /* mail_queue_id_time - decode the arrival time of a queue ID */

@@ -12,6 +12,7 @@
  *	int	mail_queue_id_make(struct vstr *id, const struct timeval *tv,
  *			unsigned long long inum);
  *	int	mail_queue_id_next(struct vstr *id, unsigned long long inum);
+ *	void	mail_queue_id_stamp(struct timeval *stamp);
  *	int	mail_queue_id_time(const char *queue_id, struct timeval *tv);
  *	int	mail_queue_temp_name(struct vstr *name);
  *	int	mail_queue_temp_ok(const char *name);
@@ -38,8 +39,10 @@
  *	reused inode comes with a later time, so an ID is never used twice;
  *	IDs sort by arrival time. mail_queue_id_make() encodes tv and inum.
  *	mail_queue_id_next() uses the current time, made strictly
- *	increasing within this process. mail_queue_id_time() decodes the
- *	time of an ID.
+ *	increasing within this process; mail_queue_id_stamp() just takes
+ *	such a time stamp (a writer learns the hash subdirectory from it
+ *	before the file, and so its inode, exists). mail_queue_id_time()
+ *	decodes the time of an ID.
  *
  *	mail_queue_temp_name() makes a name for a file that is being
  *	written ("tmp.PID.COUNTER.USEC"): it contains '.', so no one can
@@ -102,6 +105,7 @@ extern int mail_queue_path(struct vstr *, const char *, const char *);
 extern int mail_queue_id_make(struct vstr *, const struct timeval *,
 			              unsigned long long);
 extern int mail_queue_id_next(struct vstr *, unsigned long long);
+extern void mail_queue_id_stamp(struct timeval *);
 extern int mail_queue_id_time(const char *, struct timeval *);
 extern int mail_queue_temp_name(struct vstr *);
 extern int mail_queue_temp_ok(const char *);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include "msg.h"
 #include "mymalloc.h"
@@ -38,6 +39,7 @@ struct queue_writer {
     struct vstr *final_dir;		/* queue_dir/queue_name[/H] */
     struct vstr *final_path;		/* final_dir/ID */
     int     state;
+    struct timeval stamp;		/* time part of the queue ID */
 };
 
 /* qw_create - create the temporary file exclusively */
@@ -78,7 +80,8 @@ qw_name(struct queue_writer *w, int fd, const char *queue_dir,
     if (fstat(fd, &st) < 0) {
 	ret = vstr_fail(why, "fstat %s: %s", vstr_str(w->temp_path),
 		     strerror(errno));
-    } else if (mail_queue_id_next(w->id, (unsigned long long) st.st_ino) < 0
+    } else if (mail_queue_id_make(w->id, &w->stamp,
+				  (unsigned long long) st.st_ino) < 0
 	       || mail_queue_path(rel, queue_name, vstr_str(w->id)) < 0) {
 	errno = EOVERFLOW;
 	ret = vstr_fail(why, "cannot make a queue ID from inode %llu",
@@ -117,7 +120,23 @@ queue_write_open(const char *queue_dir, const char *queue_name,
     w->final_path = vstr_alloc(100);
     w->fp = 0;
     w->state = QW_FAILED;
-    vstr_sprintf(w->temp_dir, "%s/%s", queue_dir, queue_name);
+    /*
+     * The time part of the queue ID picks the hash subdirectory, so the
+     * temporary file is made in its final directory: the rename stays
+     * inside one directory and one directory fsync makes it durable.
+     */
+    mail_queue_id_stamp(&w->stamp);
+    if (mail_queue_hashed(queue_name)) {
+	if (mail_queue_id_make(w->id, &w->stamp, 0) < 0) {
+	    vstr_fail(why, "cannot make a queue ID");
+	    queue_write_free(w);
+	    return (0);
+	}
+	vstr_sprintf(w->temp_dir, "%s/%s/%c", queue_dir, queue_name,
+		     vstr_str(w->id)[MAIL_QUEUE_HASH_POS]);
+    } else {
+	vstr_sprintf(w->temp_dir, "%s/%s", queue_dir, queue_name);
+    }
     if ((fd = qw_create(w, why)) < 0) {
 	vstr_reset(w->temp_path);
 	queue_write_free(w);

@@ -340,3 +340,43 @@ Test(queue_write, many_files_distinct_ids, .init = setup, .fini = teardown)
     queue_env_free(&env);
     vstr_free(why);
 }
+
+ /*
+  * The temporary file is made in the hash subdirectory of its queue ID,
+  * so that the commit renames inside one directory (one directory fsync).
+  */
+static int
+count_temp_in(const char *dir)
+{
+    DIR    *dp;
+    struct dirent *de;
+    int     n = 0;
+
+    cr_assert_not_null(dp = opendir(dir), "%s", dir);
+    while ((de = readdir(dp)) != NULL)
+	if (mail_queue_temp_ok(de->d_name))
+	    n++;
+    closedir(dp);
+    return (n);
+}
+
+Test(queue_write, temp_file_lives_in_final_directory, .init = setup,
+     .fini = teardown)
+{
+    struct vstr *why = vstr_alloc(10);
+    struct queue_writer *w;
+    char    top[300];
+    char    sub[300];
+    const char *id;
+
+    cr_assert_not_null(w = queue_write_open(qdir, "incoming", why), "%s",
+		       vstr_str(why));
+    id = queue_write_id(w);
+    snprintf(top, sizeof(top), "%s/incoming", qdir);
+    snprintf(sub, sizeof(sub), "%s/incoming/%c", qdir, id[MAIL_QUEUE_HASH_POS]);
+    cr_assert_eq(count_temp_in(top), 0, "temporary file in incoming/");
+    cr_assert_eq(count_temp_in(sub), 1, "no temporary file in %s", sub);
+    queue_write_free(w);
+    cr_assert_eq(count_temp_in(sub), 0, "abandoned file left in %s", sub);
+    vstr_free(why);
+}
