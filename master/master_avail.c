@@ -148,7 +148,20 @@ master_trigger(struct master_serv *serv)
 void
 master_wakeup(struct master_serv *serv, double now)
 {
-    if (serv->wakeup <= 0 || serv->removed || now < serv->next_wakeup)
+    if (serv->wakeup <= 0 || serv->removed)
+	return;
+
+    /*
+     * A service with a wakeup timer (qmgr, pickup) always has a process,
+     * as at start-up: after a crash, a new one starts as soon as the
+     * throttle allows, not only at the next wakeup or trigger (qmgr must
+     * put the messages of the dead process back in line at once). The
+     * loop does not call this while master is stopping.
+     */
+    if (!serv->wakeup_if_used && serv->total_count == 0
+	&& now >= serv->throttle_until)
+	(void) master_spawn(serv);
+    if (now < serv->next_wakeup)
 	return;
     serv->next_wakeup = now + serv->wakeup;
     if (!serv->wakeup_if_used || serv->used)

@@ -407,7 +407,7 @@ master_loop(void)
 	now = master_now();
 	if (master_stopping)
 	    master_stop_check(now);
-	for (serv = master_services; serv; serv = serv->next)
+	for (serv = master_services; serv && !master_stopping; serv = serv->next)
 	    master_wakeup(serv, now);
 	if (master_status_due(now) > 0 && master_status_due(now) <= now)
 	    master_status_write(now);

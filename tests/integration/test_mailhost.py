@@ -205,15 +205,24 @@ def test_kill_qmgr_then_local_during_200_messages(host, users):
     wait_until(lambda: len(messages(host, "posternm1")) >= 20, 60,
                "deliveries under way")
     assert wait_until(lambda: _kill_one(host, "qmgr"), 10, "qmgr running")
-    wait_until(lambda: len(messages(host, "posternm1")) >= 80, 60,
-               "deliveries continue after qmgr restart")
+    try:
+        wait_until(lambda: len(messages(host, "posternm1")) >= 80, 60,
+                   "deliveries continue after qmgr restart")
+    except AssertionError as e:
+        raise AssertionError("%s\n%s" % (e, host.log()[-8000:]))
     assert wait_until(lambda: _kill_one(host, "local"), 10, "local running")
     for t in threads:
         t.join(120)
     assert not errors, errors
     assert len(sent) == total
-    wait_until(lambda: len({m["Message-ID"] for m in messages(host, "posternm1")})
-               == total, 120, "every accepted message delivered")
+    try:
+        wait_until(lambda: len({m["Message-ID"] for m in messages(host, "posternm1")})
+                   == total, 120, "every accepted message delivered")
+    except AssertionError as e:
+        raise AssertionError("%s\n%s\n%s" % (
+            e, host.postern("queue").stdout[-3000:],
+            "\n".join(l for l in host.log().splitlines()
+                      if "warning" in l or "master" in l or "deferred" in l)[-6000:]))
     got = {m["Message-ID"] for m in messages(host, "posternm1")}
     assert got == {"<%s@test>" % mid for mid in sent}
     log = host.log()
