@@ -450,7 +450,11 @@ Test(queue, scan_yields_in_bounded_steps_and_loses_nothing)
     char    junk[100];
     int     i, fd, st, yields = 0, found = 0;
 
-    for (i = 0; i < 2500; i++) {
+    /*
+     * 3500 junk entries: wherever readdir() puts the message among them,
+     * the walk looks at 1000 entries per call at least twice more.
+     */
+    for (i = 0; i < 3500; i++) {
 	snprintf(junk, sizeof(junk), "incoming/%c/junk.%d", id[9], i);
 	cr_assert((fd = open(junk, O_CREAT | O_WRONLY, 0600)) >= 0);
 	close(fd);
