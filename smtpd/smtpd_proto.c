@@ -175,7 +175,7 @@ proto_starttls(struct smtpd_state *state, const char *args)
 	return (-1);
     }
     if (!smtpd_tls_offer(state)) {
-	smtpd_chat_reply(state, "502 5.5.1 Error: command not implemented");
+	smtpd_chat_reply(state, "502 5.5.1 Error: STARTTLS not available (no TLS certificate configured)");
 	return (-1);
     }
     if (state->sender) {

@@ -78,7 +78,7 @@ def test_maxproc_honoured_under_50_concurrent_clients(make_instance):
     watcher.join()
     assert not errors, errors[:3]
     assert len(pids) == 50
-    assert 1 <= len(set(pids)) <= 3, set(pids)
+    assert len(set(pids)) <= 3, set(pids)        # maxproc
     assert peak[0] <= 3
     assert inst.master_pid() is not None
 
