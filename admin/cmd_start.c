@@ -25,6 +25,7 @@
 #include "msg.h"
 #include "vstr.h"
 #include "argv.h"
+#include "clean_env.h"
 #include "mail_conf.h"
 #include "mail_params.h"
 #include "mail_queue.h"
@@ -72,32 +73,6 @@ cmd_start_accounts(uid_t *uid, gid_t *gid)
     return (0);
 }
 
-/* cmd_start_env - the master's environment */
-
-static struct argv *
-cmd_start_env(void)
-{
-    static const char *pass[] = {
-	"TZ", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
-    };
-    struct argv *env = argv_alloc(8);
-    struct vstr *buf = vstr_alloc(100);
-    const char *val;
-    size_t  i;
-
-    argv_add(env, "PATH=/usr/bin:/bin");
-    vstr_sprintf(buf, "POSTERN_CONFIG=%s", admin_config_dir);
-    argv_add(env, vstr_str(buf));
-    for (i = 0; i < ARRAY_LEN(pass); i++) {
-	if ((val = getenv(pass[i])) != 0) {
-	    vstr_sprintf(buf, "%s=%s", pass[i], val);
-	    argv_add(env, vstr_str(buf));
-	}
-    }
-    vstr_free(buf);
-    return (env);
-}
-
 /* cmd_start_run - run the master; wait for it to detach; its status */
 
 static int
@@ -105,7 +80,7 @@ cmd_start_run(const char *path)
 {
     struct timespec ts = {0, 20 * 1000 * 1000};
     struct argv *args = argv_alloc(4);
-    struct argv *env = cmd_start_env();
+    struct argv *env = clean_env(admin_config_dir);
     pid_t   pid;
     pid_t   got = 0;
     int     status = 0;
@@ -146,7 +121,7 @@ cmd_start_run(const char *path)
 static void
 cmd_start_exec(const char *path)
 {
-    struct argv *env = cmd_start_env();
+    struct argv *env = clean_env(admin_config_dir);
     char   *args[] = {(char *) path, "-c", (char *) admin_config_dir, "-d", 0};
 
     (void) fflush(stdout);

@@ -30,37 +30,12 @@
 #include "mymalloc.h"
 #include "vstr.h"
 #include "argv.h"
+#include "clean_env.h"
 #include "mail_params.h"
 #include "master_proto.h"
 #include "master.h"
 
 static int master_proc_total;
-
-/* master_spawn_env - the environment of a child */
-
-static struct argv *
-master_spawn_env(void)
-{
-    static const char *pass[] = {
-	"TZ", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
-    };
-    struct argv *env = argv_alloc(8);
-    struct vstr *buf = vstr_alloc(100);
-    const char *val;
-    size_t  i;
-
-    argv_add(env, "PATH=/usr/bin:/bin");
-    vstr_sprintf(buf, "POSTERN_CONFIG=%s", master_config_dir);
-    argv_add(env, vstr_str(buf));
-    for (i = 0; i < ARRAY_LEN(pass); i++) {
-	if ((val = getenv(pass[i])) != 0) {
-	    vstr_sprintf(buf, "%s=%s", pass[i], val);
-	    argv_add(env, vstr_str(buf));
-	}
-    }
-    vstr_free(buf);
-    return (env);
-}
 
 /* master_spawn_args - the command line of a child */
 
@@ -152,7 +127,7 @@ master_spawn(struct master_serv *serv)
 	return (-1);
     }
     args = master_spawn_args(serv);
-    env = master_spawn_env();
+    env = clean_env(master_config_dir);
     tmp = (int *) mymalloc(sizeof(int) * (size_t) (serv->listen_count + 1));
     if ((pid = fork()) == 0)
 	master_spawn_child(serv, vstr_str(path), args->argv, env->argv, tmp);
