@@ -1,30 +1,26 @@
 /*
  * smtpd_cleanup.c - the SMTP server's side of the cleanup protocol (see
- * smtpd_cleanup.h and util/cleanup_proto.h): connect, envelope, content
- * records, end record, then cleanup's verdict. Any failure on this path
- * is local trouble and becomes 451 4.3.0, never a 5xx.
+ * smtpd_cleanup.h and util/cleanup_proto.h) on top of util/cleanup_clnt.c:
+ * the envelope of the transaction, content lines as they arrive, then
+ * cleanup's verdict as an SMTP reply. Any failure on this path is local
+ * trouble and becomes 451 4.3.0, never a 5xx.
  */
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "attr.h"
+#include "cleanup_clnt.h"
 #include "cleanup_proto.h"
 #include "mail_params.h"
 #include "mail_proto.h"
-#include "mail_queue.h"
 #include "msg.h"
 #include "mymalloc.h"
 #include "queue_file.h"
-#include "rec_type.h"
-#include "record.h"
 #include "smtpd.h"
 #include "smtpd_cleanup.h"
-#include "unix_sock.h"
+
+#define SMTPD_CLEANUP_ERROR	"451 4.3.0 Error: queue file write error"
 
 struct smtpd_cleanup {
-    struct vstream *fp;
-    struct queue_out out;
+    struct cleanup_clnt *clnt;
     struct vstr *why;
     int     failed;			/* a write failed (logged once) */
 };
@@ -57,13 +53,11 @@ cleanup_env(struct smtpd_state *state, struct queue_env *env)
 			   state->rcpt_notify[i]);
 }
 
-/* cleanup_free - close and release */
+/* smtpd_cleanup_free - release the handle (the client is gone) */
 
 static void
-cleanup_free(struct smtpd_cleanup *cl)
+smtpd_cleanup_free(struct smtpd_cleanup *cl)
 {
-    queue_out_done(&cl->out);
-    (void) vstream_close(cl->fp);
     vstr_free(cl->why);
     myfree(cl);
 }
@@ -74,39 +68,26 @@ struct smtpd_cleanup *
 smtpd_cleanup_open(struct smtpd_state *state, struct vstr *why)
 {
     struct smtpd_cleanup *cl;
+    struct cleanup_clnt *clnt;
     struct queue_env env;
-    int     fd;
+    int     ret;
 
-    if ((fd = unix_connect(CLEANUP_SOCKET, (int) var_ipc_timeout)) < 0) {
-	vstr_sprintf(why, "connect to %s: %s", CLEANUP_SOCKET, strerror(errno));
+    if ((clnt = cleanup_clnt_open((char *) 0, (char *) 0, CLEANUP_FLAG_NONE,
+				  (int) var_ipc_timeout, why)) == 0) {
 	msg_warn("%s", vstr_str(why));
-	return (0);
-    }
-    cl = mycalloc(1, sizeof(*cl));
-    cl->fp = vstream_fdopen(fd, VSTREAM_READ | VSTREAM_WRITE);
-    cl->why = vstr_alloc(100);
-    vstream_set_timeout(cl->fp, (int) var_ipc_timeout);
-    queue_out_init(&cl->out, cl->fp);
-    if (attr_scan_protocol(cl->fp, MAIL_PROTO_CLEANUP) < 0) {
-	vstr_sprintf(why, "%s: bad or missing protocol announcement",
-		     CLEANUP_SOCKET);
-	msg_warn("%s", vstr_str(why));
-	cleanup_free(cl);
 	return (0);
     }
     cleanup_env(state, &env);
-    if (attr_print(cl->fp, ATTR_FLAG_NONE,
-		   SEND_ATTR_INT(MAIL_ATTR_FLAGS, CLEANUP_FLAG_NONE),
-		   ATTR_TYPE_END) < 0
-	|| queue_out_envelope(&cl->out, &env, cl->why) < 0) {
-	vstr_sprintf(why, "%s: envelope: %s", CLEANUP_SOCKET,
-		     vstr_len(cl->why) ? vstr_str(cl->why) : "write error");
+    ret = cleanup_clnt_envelope(clnt, &env, why);
+    queue_env_free(&env);
+    if (ret < 0) {
 	msg_warn("%s", vstr_str(why));
-	queue_env_free(&env);
-	cleanup_free(cl);
+	cleanup_clnt_abort(clnt);
 	return (0);
     }
-    queue_env_free(&env);
+    cl = mycalloc(1, sizeof(*cl));
+    cl->clnt = clnt;
+    cl->why = vstr_alloc(100);
     return (cl);
 }
 
@@ -119,76 +100,42 @@ smtpd_cleanup_line(void *ctx, const char *data, size_t len)
 
     if (cl->failed)
 	return (-1);
-    if (queue_out_text(&cl->out, data, len, 0, cl->why) < 0) {
-	msg_warn("%s: write: %s", CLEANUP_SOCKET, vstr_str(cl->why));
+    if (cleanup_clnt_text(cl->clnt, data, len, 0, cl->why) < 0) {
+	msg_warn("%s", vstr_str(cl->why));
 	cl->failed = 1;
 	return (-1);
     }
     return (0);
 }
 
-/* cleanup_verdict - turn cleanup's reply into 0 or an SMTP reply */
-
-static int
-cleanup_verdict(int status, struct vstr *id, struct vstr *text,
-		        struct vstr *reply)
-{
-    const char *t = vstr_str(text);
-
-    if (status == MAIL_STAT_OK && mail_queue_id_ok(vstr_str(id)))
-	return (0);
-    if (status == MAIL_STAT_REJECT && t[0] == '5' && t[1] == '.') {
-	vstr_sprintf(reply, "%s %s", strncmp(t, "5.3.4", 5) == 0 ? "552" : "554", t);
-	return (strncmp(t, "5.3.4", 5) == 0 ? 552 : 554);
-    }
-    if (status == MAIL_STAT_DEFER && t[0] == '4' && t[1] == '.') {
-	vstr_sprintf(reply, "451 %s", t);
-	return (451);
-    }
-    msg_warn("%s: unexpected reply: status %d, queue id \"%.30s\"",
-	     CLEANUP_SOCKET, status, vstr_str(id));
-    vstr_sprintf(reply, "451 4.3.0 Error: queue file write error");
-    return (451);
-}
-
-/* smtpd_cleanup_close - end of message, read the verdict */
+/* smtpd_cleanup_close - end of message, cleanup's verdict as a reply */
 
 int
 smtpd_cleanup_close(struct smtpd_cleanup *cl, struct vstr *queue_id,
 		            struct vstr *reply)
 {
-    struct vstr *text = vstr_alloc(100);
-    int     status = -1;
+    int     status = cleanup_clnt_close(cl->clnt, queue_id, cl->why);
+    const char *t = vstr_str(cl->why);
     int     code;
 
-    /*
-     * The end of the record stream. Not queue_out_finish(): that also
-     * patches the size record in place with pwrite(), which a socket
-     * cannot do; cleanup counts the content itself (size record 0).
-     */
-    vstr_reset(queue_id);
-    if (cl->failed || rec_put(cl->fp, REC_TYPE_XTRA, "", 0) == REC_TYPE_ERROR
-	|| rec_put(cl->fp, REC_TYPE_END, "", 0) == REC_TYPE_ERROR
-	|| vstream_flush(cl->fp) != 0) {
-	if (!cl->failed)
-	    msg_warn("%s: end of message: write error", CLEANUP_SOCKET);
-	vstr_sprintf(reply, "451 4.3.0 Error: queue file write error");
+    if (status == MAIL_STAT_OK) {
+	code = 0;
+    } else if (status == MAIL_STAT_REJECT && t[0] == '5' && t[1] == '.') {
+	code = (strncmp(t, "5.3.4", 5) == 0 ? 552 : 554);
+	vstr_sprintf(reply, "%d %s", code, t);
+    } else if (status == MAIL_STAT_DEFER && t[0] == '4' && t[1] == '.') {
 	code = 451;
-    } else if (attr_scan(cl->fp, ATTR_FLAG_STRICT,
-			 RECV_ATTR_INT(MAIL_ATTR_STATUS, &status),
-			 RECV_ATTR_STR(MAIL_ATTR_QUEUEID, queue_id),
-			 RECV_ATTR_STR(MAIL_ATTR_WHY, text),
-			 ATTR_TYPE_END) != 3) {
-	msg_warn("%s: no or malformed reply", CLEANUP_SOCKET);
-	vstr_sprintf(reply, "451 4.3.0 Error: queue file write error");
-	code = 451;
+	vstr_sprintf(reply, "451 %s", t);
     } else {
-	code = cleanup_verdict(status, queue_id, text, reply);
+	if (status >= 0)
+	    msg_warn("%s: unexpected reply: status %d, \"%.100s\"",
+		     CLEANUP_SOCKET, status, t);
+	else if (!cl->failed)
+	    msg_warn("%s", t);
+	code = 451;
+	vstr_strcpy(reply, SMTPD_CLEANUP_ERROR);
     }
-    if (code != 0)
-	vstr_reset(queue_id);
-    vstr_free(text);
-    cleanup_free(cl);
+    smtpd_cleanup_free(cl);
     return (code);
 }
 
@@ -199,10 +146,6 @@ smtpd_cleanup_abort(struct smtpd_cleanup *cl)
 {
     if (cl == 0)
 	return;
-    /* Do not flush buffered records: close the descriptor directly. */
-    (void) close(vstream_fd(cl->fp));
-    queue_out_done(&cl->out);
-    vstream_free(cl->fp);
-    vstr_free(cl->why);
-    myfree(cl);
+    cleanup_clnt_abort(cl->clnt);
+    smtpd_cleanup_free(cl);
 }

@@ -183,10 +183,11 @@ clnt_verdict(struct cleanup_clnt *cl, int status, struct vstr *id,
     case MAIL_STAT_DEFER:
     case MAIL_STAT_REJECT:
 	vstr_reset(id);
+	if (vstr_len(text) == 0 && status == MAIL_STAT_REJECT)
+	    return (vstr_fail(why, "%s: reject without a reason",
+			      vstr_str(cl->path)));
 	if (vstr_len(text) == 0)
-	    vstr_strcpy(text, status == MAIL_STAT_DEFER ?
-			"4.3.0 Error: queue file write error" :
-			"5.3.0 Error: message refused");
+	    vstr_strcpy(text, "4.3.0 Error: queue file write error");
 	clnt_clean_why(why, text);
 	return (status);
     default:

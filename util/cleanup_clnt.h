@@ -19,10 +19,8 @@
  * DESCRIPTION
  *	This is the client half of util/cleanup_proto.h, for any program
  *	that hands a message to cleanup: qmgr's bounce notices
- *	(bounce_notify(3)) now, pickup later. smtpd/smtpd_cleanup.c speaks
- *	the same protocol with SMTP-specific replies and could be rebuilt
- *	on top of this module (its close maps the results below to
- *	250/451/552/554).
+ *	(bounce_notify(3)), pickup, `postern requeue`, and smtpd
+ *	(smtpd/smtpd_cleanup.c maps the results below to 250/451/552/554).
  *
  *	cleanup_clnt_open() connects to path, or, when path is NULL, to
  *	queue_dir/private/cleanup (just "private/cleanup" when queue_dir
@@ -54,8 +52,8 @@
  *	in queue_id and why empty; MAIL_STAT_DEFER or MAIL_STAT_REJECT
  *	with cleanup's reason (an enhanced status code and text, printable
  *	ASCII only) in why and queue_id empty; or -1 with why describing
- *	local trouble (connection, timeout, malformed reply), to be
- *	treated like MAIL_STAT_DEFER.
+ *	local trouble (connection, timeout, malformed reply, a REJECT
+ *	without a reason), to be treated like MAIL_STAT_DEFER.
  *
  * SECURITY
  *	cleanup's reply is checked: the status must be one of the three

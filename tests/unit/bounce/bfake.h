@@ -34,6 +34,7 @@
 #define BF_BADSTATUS	6		/* status 42 */
 #define BF_GARBAGE	7		/* garbage instead of a reply */
 #define BF_SILENT	8		/* read everything, never reply */
+#define BF_REJECT_EMPTY	9		/* reply REJECT without a reason */
 
 #define BF_ID		"0000000000CD"
 
@@ -124,7 +125,9 @@ bf_child(int lsock, int mode, const char *dump_path)
 	(void) attr_print(fp, ATTR_FLAG_NONE,
 			  SEND_ATTR_INT(MAIL_ATTR_STATUS,
 					mode == BF_DEFER ? MAIL_STAT_DEFER :
-					mode == BF_REJECT ? MAIL_STAT_REJECT :
+					mode == BF_REJECT
+					|| mode == BF_REJECT_EMPTY ?
+					MAIL_STAT_REJECT :
 					mode == BF_BADSTATUS ? 42 : MAIL_STAT_OK),
 			  SEND_ATTR_STR(MAIL_ATTR_QUEUEID,
 					mode == BF_OK ? BF_ID :

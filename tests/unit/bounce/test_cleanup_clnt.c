@@ -2,8 +2,9 @@
  * test_cleanup_clnt.c - cleanup_clnt(3) against a fake cleanup service
  * (bfake.h): a message submitted and its queue ID returned; the socket
  * path given explicitly; DEFER and REJECT replies with cleanup's reason
- * (cleaned); a bad queue ID, a bad status, a wrong protocol, a closed
- * connection, garbage and a silent server (deadline) are local trouble;
+ * (cleaned); a bad queue ID, a bad status, a REJECT without a reason,
+ * a wrong protocol, a closed connection, garbage and a silent server
+ * (deadline) are local trouble;
  * misuse of the call order fails without sending anything.
  */
 #include <time.h>
@@ -108,7 +109,8 @@ Test(clnt, defer_and_reject)
 
 Test(clnt, bad_replies)
 {
-    static const int modes[] = {BF_BADID, BF_BADSTATUS, BF_GARBAGE, BF_CLOSE};
+    static const int modes[] = {BF_BADID, BF_BADSTATUS, BF_GARBAGE, BF_CLOSE,
+    BF_REJECT_EMPTY};
     struct bfake bf;
     size_t  i;
 
