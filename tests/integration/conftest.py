@@ -3,6 +3,11 @@
 make_instance(**kw) builds an instance.Instance (kw: user, main_extra,
 master_cf text, start=True) and stops and removes it at teardown;
 `instance` is a plain, not yet started Instance.
+
+`users` (module scope) creates the user names in the test module's USERS
+tuple with instance.make_users() (homes under a temporary directory) and
+removes them after the module: {name: passwd entry}. It skips the module
+when not run as root.
 """
 import os
 import sys
@@ -11,7 +16,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from instance import Instance  # noqa: E402
+from instance import Instance, make_users, remove_users  # noqa: E402
 
 
 @pytest.fixture
@@ -34,3 +39,13 @@ def make_instance():
 @pytest.fixture
 def instance(make_instance):
     return make_instance()
+
+
+@pytest.fixture(scope="module")
+def users(request):
+    if os.geteuid() != 0:
+        pytest.skip("needs root (useradd)")
+    names = request.module.USERS
+    homes, made = make_users(names)
+    yield made
+    remove_users(names, homes)

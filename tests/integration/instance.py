@@ -29,7 +29,9 @@ Typical use (the `instance` fixture in conftest.py makes and stops them):
 
 The API (keep it stable, other test files use it):
     free_port(), wait_until(pred, timeout, what), ensure_system_accounts(),
-    ensure_user(name), pids_under(path), read_status(pid)
+    ensure_user(name), add_user(name, home), del_user(name),
+    make_users(names, prefix) -> (homes, {name: pwd}), remove_users(names,
+    homes), pids_under(path), read_status(pid), QUEUE_ID (regex)
     Instance(user=None, main_extra=None)
       .root .conf_dir .queue_dir .data_dir .daemon_dir .maillog .user
       .ports (3 free 127.0.0.1 ports reserved at creation) .new_port()
@@ -42,14 +44,23 @@ The API (keep it stable, other test files use it):
       .service_pids(command) -> same, for one program
       .log() -> str, .log_mark() -> int, .wait_log(regex, timeout, since)
       .connect(port, timeout) -> socket
+      .wait_listening(port=ports[0], timeout) (until it accepts)
+      .queue_ids(queue) -> sorted file names under queue_dir/queue
+      .qdump(qid, queue="incoming") -> the queue file as tests/helpers/qdump
+      .smtp_queue(sender, rcpts, data, port=ports[0]) -> queue ID
       .cleanup() (stop, kill leftovers, remove the tree)
+
+The `users` fixture (conftest.py) creates a test module's USERS with
+make_users() and removes them after the module.
 """
 import grp
+import json
 import os
 import pwd
 import re
 import shutil
 import signal
+import smtplib
 import socket
 import subprocess
 import tempfile
@@ -62,6 +73,8 @@ HELPERS = os.path.join(BUILD, "tests", "helpers")
 
 MAIL_OWNER = "postern"
 SETGID_GROUP = "postdrop"
+QUEUE_ID = re.compile(r"^[0-9A-Za-z]{12,20}$")
+QUEUED = re.compile(r"queued as ([0-9A-Za-z]{12,20})")
 
 
 def free_port():
@@ -115,6 +128,45 @@ def ensure_user(name):
         _run(["useradd", "--no-create-home", "--home-dir", "/nonexistent",
               "--shell", "/usr/sbin/nologin", "--user-group", name])
         return pwd.getpwnam(name)
+
+
+def del_user(name):
+    """Remove user `name` (and its user group) if it exists."""
+    subprocess.run(["userdel", name], capture_output=True, timeout=60)
+
+
+def add_user(name, home="/nonexistent"):
+    """(Re)create ordinary user `name` with its own group, home
+    directory path `home` (not created) and no login shell; return its
+    passwd entry."""
+    del_user(name)
+    _run(["useradd", "-M", "-d", home, "-s", "/usr/sbin/nologin", "-U", name])
+    return pwd.getpwnam(name)
+
+
+def make_users(names, prefix="postern-homes-"):
+    """Create users `names` (add_user) with homes in a new temporary
+    directory under /tmp (mode 0755; each home 0755, owned by its user).
+    Return (that directory, {name: passwd entry}); undo with
+    remove_users()."""
+    homes = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    os.chmod(homes, 0o755)
+    made = {}
+    for name in names:
+        home = os.path.join(homes, name)
+        ent = add_user(name, home)
+        os.mkdir(home, 0o755)
+        os.chown(home, ent.pw_uid, ent.pw_gid)
+        made[name] = ent
+    return homes, made
+
+
+def remove_users(names, homes=None):
+    """Remove users `names` and the directory `homes` of make_users()."""
+    for name in names:
+        del_user(name)
+    if homes:
+        shutil.rmtree(homes, ignore_errors=True)
 
 
 def _exe(pid):
@@ -336,6 +388,50 @@ class Instance:
                 if time.monotonic() >= deadline:
                     raise
                 time.sleep(0.05)
+
+    def wait_listening(self, port=None, timeout=10.0):
+        """Wait until 127.0.0.1:port (default ports[0]) accepts a
+        connection."""
+        port = self.ports[0] if port is None else port
+        try:
+            self.connect(port, timeout).close()
+        except OSError as e:
+            raise AssertionError("127.0.0.1:%d not listening after %.1fs: %s"
+                                 % (port, timeout, e)) from None
+
+    def queue_ids(self, queue):
+        """The sorted names of the files under queue_dir/queue."""
+        out = []
+        for _, _, files in os.walk(os.path.join(self.queue_dir, queue)):
+            out += files
+        return sorted(out)
+
+    def qdump(self, qid, queue="incoming"):
+        """The queue file qid of queue (any hash subdirectory) read by
+        the real queue-file reader (tests/helpers/qdump), as a dict."""
+        paths = [os.path.join(d, qid) for d, _, files
+                 in os.walk(os.path.join(self.queue_dir, queue)) if qid in files]
+        assert len(paths) == 1, "queue file %s not found" % qid
+        out = subprocess.run([os.path.join(HELPERS, "qdump"), paths[0]],
+                             capture_output=True, timeout=10)
+        assert out.returncode == 0, out.stderr.decode()
+        return json.loads(out.stdout.decode())
+
+    def smtp_queue(self, sender, rcpts, data, port=None, timeout=20):
+        """Send one message over SMTP (EHLO client.example) to
+        127.0.0.1:port (default ports[0]); MAIL, every RCPT and DATA must
+        succeed. Return the queue ID of the 250 reply to DATA."""
+        port = self.ports[0] if port is None else port
+        with smtplib.SMTP("127.0.0.1", port, timeout=timeout) as s:
+            s.ehlo("client.example")
+            code, resp = s.mail(sender)
+            assert code == 250, resp
+            for r in rcpts:
+                code, resp = s.rcpt(r)
+                assert code == 250, resp
+            code, resp = s.data(data)
+            assert code == 250, resp
+            return QUEUED.search(resp.decode()).group(1)
 
     def cleanup(self):
         """Stop the instance (stop, else abort, else SIGKILL to every

@@ -17,19 +17,17 @@ postmaster, and that a notice is itself a parseable report.
 import email
 import email.policy
 import glob
-import json
 import os
-import struct
 import subprocess
 
 import pytest
 
 from instance import BUILD
+from wire import rec
 
 HELPERS = os.path.join(BUILD, "tests", "helpers")
 DSN_DUMP = os.path.join(HELPERS, "dsn_dump")
 BOUNCE_SEND = os.path.join(HELPERS, "bounce_send")
-QDUMP = os.path.join(HELPERS, "qdump")
 QID = "0000000000AB"
 
 MASTER_CF = (
@@ -42,10 +40,6 @@ SIMPLE = [b"From: Sender <s@example.com>", b"To: a@example.org",
 
 
 # --- queue files (docs/queue.md) ----------------------------------------
-
-def rec(t, data=b""):
-    return t.encode() + struct.pack(">I", len(data)) + data
-
 
 def queue_bytes(sender, rcpts, lines, ret=0, envid=None, protocol=b"ESMTP"):
     """A queue file. rcpts: addresses or (address, orcpt, notify)."""
@@ -240,14 +234,6 @@ def bounce_send(inst, *args):
     return int(status), qid, why
 
 
-def qdump(inst, qid):
-    paths = glob.glob(os.path.join(inst.queue_dir, "incoming", "*", qid))
-    assert len(paths) == 1, "queue file %s not found" % qid
-    out = subprocess.run([QDUMP, paths[0]], capture_output=True, timeout=10)
-    assert out.returncode == 0, out.stderr.decode()
-    return json.loads(out.stdout.decode())
-
-
 @pytest.fixture
 def inst(make_instance):
     i = make_instance(master_cf=MASTER_CF)
@@ -261,7 +247,7 @@ def test_notice_through_cleanup(inst):
                      SIMPLE, ret=1)
     status, qid, why = bounce_send(inst, "active", QID)
     assert status == 0, why
-    q = qdump(inst, qid)
+    q = inst.qdump(qid)
     assert q["sender"] == ""
     assert q["protocol"] == "bounce"
     assert [r["address"] for r in q["recipients"]] == ["s@example.com"]
@@ -294,7 +280,7 @@ def test_two_bounce_to_postmaster(inst):
     status, qid, why = bounce_send(inst, "-o", "notify_classes=2bounce",
                                    "active", QID)
     assert status == 0, why
-    q = qdump(inst, qid)
+    q = inst.qdump(qid)
     assert q["sender"] == "" and q["protocol"] == "2bounce"
     assert [r["address"] for r in q["recipients"]] == [
         "postmaster@mail.example.test"]

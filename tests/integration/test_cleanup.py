@@ -19,6 +19,7 @@ import time
 import pytest
 
 from instance import BUILD, wait_until
+from wire import a_int, read_attrs, rec
 
 MASTER_CF = (
     "cleanup unix - - y - 0 cleanup\n"
@@ -30,47 +31,7 @@ STAT_OK, STAT_DEFER, STAT_REJECT = 0, 1, 3
 QUEUE_ID = re.compile(r"^[0-9A-Za-z]{12,20}$")
 
 
-# --- attribute lists (docs/ipc.md) -------------------------------------
-
-def attr_int(name, val):
-    n = name.encode()
-    return b"\x01" + bytes([len(n)]) + n + struct.pack(">i", val)
-
-
-def read_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("connection closed")
-        buf += chunk
-    return buf
-
-
-def read_attrs(sock):
-    """One attribute list as a dict."""
-    out = {}
-    while True:
-        t = read_exact(sock, 1)[0]
-        if t == 0:
-            return out
-        name = read_exact(sock, read_exact(sock, 1)[0]).decode()
-        if t == 1:
-            out[name] = struct.unpack(">i", read_exact(sock, 4))[0]
-        elif t == 2:
-            out[name] = struct.unpack(">q", read_exact(sock, 8))[0]
-        else:
-            n = struct.unpack(">I", read_exact(sock, 4))[0]
-            out[name] = read_exact(sock, n)
-            if t == 3:
-                out[name] = out[name].decode()
-
-
-# --- queue file records (docs/queue.md) --------------------------------
-
-def rec(t, data=b""):
-    return t.encode() + struct.pack(">I", len(data)) + data
-
+# --- queue file records (docs/queue.md; formats in wire.py) ----------
 
 def envelope(sender, rcpts):
     out = rec("V", b"postern-queue 1")
@@ -118,7 +79,7 @@ class Cleanup:
         self.sock.connect(path)
         hello = read_attrs(self.sock)
         assert hello == {"protocol": "cleanup_protocol"}, hello
-        self.sock.sendall(attr_int("flags", flags) + b"\x00")
+        self.sock.sendall(a_int("flags", flags) + b"\x00")
 
     def send(self, data):
         self.sock.sendall(data)

@@ -8,8 +8,8 @@ Two ways in:
 - end to end (only when $POSTERN_BUILD/qmgr exists): SMTP to smtpd,
   cleanup, qmgr, local.
 
-Test users posternu1 and posternu2 are created with useradd (homes
-under a temporary directory) and removed at the end.
+Test users posternu1 and posternu2 are created by the `users` fixture
+(conftest.py; homes under a temporary directory) and removed at the end.
 
 Checks: Maildir and mbox delivery (Return-Path, Delivered-To, ">From "
 quoting, owner and mode), aliases of every kind (list, |command writing
@@ -22,16 +22,13 @@ import hashlib
 import mailbox
 import os
 import pwd
-import shutil
 import socket
-import struct
-import subprocess
-import tempfile
 import time
 
 import pytest
 
 from instance import BUILD, Instance, wait_until
+from wire import a_int, a_long, a_str, read_attrs, rec
 
 USERS = ("posternu1", "posternu2")
 STAT_OK, STAT_DEFER, STAT_BOUNCE = 0, 1, 2
@@ -43,55 +40,7 @@ MASTER_CF = (
 )
 
 
-# --- attribute lists (docs/ipc.md) -------------------------------------
-
-def a_int(name, val):
-    n = name.encode()
-    return b"\x01" + bytes([len(n)]) + n + struct.pack(">i", val)
-
-
-def a_long(name, val):
-    n = name.encode()
-    return b"\x02" + bytes([len(n)]) + n + struct.pack(">q", val)
-
-
-def a_str(name, val):
-    n, v = name.encode(), val.encode()
-    return b"\x03" + bytes([len(n)]) + n + struct.pack(">I", len(v)) + v
-
-
-def read_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("connection closed")
-        buf += chunk
-    return buf
-
-
-def read_attrs(sock):
-    out = {}
-    while True:
-        t = read_exact(sock, 1)[0]
-        if t == 0:
-            return out
-        name = read_exact(sock, read_exact(sock, 1)[0]).decode()
-        if t == 1:
-            out[name] = struct.unpack(">i", read_exact(sock, 4))[0]
-        elif t == 2:
-            out[name] = struct.unpack(">q", read_exact(sock, 8))[0]
-        else:
-            n = struct.unpack(">I", read_exact(sock, 4))[0]
-            v = read_exact(sock, n)
-            out[name] = v.decode() if t == 3 else v
-
-
-# --- queue file records (docs/queue.md) and cleanup --------------------
-
-def rec(t, data=b""):
-    return t.encode() + struct.pack(">I", len(data)) + data
-
+# --- cleanup and local (formats in wire.py) ----------------------------
 
 def submit(inst, sender, rcpts, lines):
     """Hand a message to cleanup; return its queue ID."""
@@ -167,33 +116,7 @@ def send(inst, rcpts, body=("hello",), sender="sender@example.org",
     return qid, deliver(inst, qid, sender, rcpts)
 
 
-# --- users and instances -----------------------------------------------
-
-def _run(argv):
-    subprocess.run(argv, check=True, capture_output=True, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def users():
-    if os.geteuid() != 0:
-        pytest.skip("needs root (useradd)")
-    homes = tempfile.mkdtemp(prefix="postern-homes-", dir="/tmp")
-    os.chmod(homes, 0o755)
-    made = {}
-    for name in USERS:
-        home = os.path.join(homes, name)
-        subprocess.run(["userdel", name], capture_output=True)
-        _run(["useradd", "-M", "-d", home, "-s", "/usr/sbin/nologin",
-              "-U", name])
-        os.mkdir(home, 0o755)
-        ent = pwd.getpwnam(name)
-        os.chown(home, ent.pw_uid, ent.pw_gid)
-        made[name] = ent
-    yield made
-    for name in USERS:
-        subprocess.run(["userdel", name], capture_output=True)
-    shutil.rmtree(homes, ignore_errors=True)
-
+# --- instances (users: the conftest.py fixture, USERS above) ---------
 
 def make_local(users, spool_maildir, extra=None):
     """A started instance with cleanup and local; returns it with

@@ -12,23 +12,20 @@ cleanup, qmgr, local delivery to Maildir, with the real daemons only.
   accepted message is delivered exactly as sent (Message-IDs counted);
 - the log of one message holds every step with one queue ID.
 
-Users posternm1..3 are created with useradd and removed at the end.
+Users posternm1..3 are created by the `users` fixture (conftest.py) and
+removed at the end.
 """
 import email
 import json
 import os
-import pwd
 import re
-import shutil
 import signal
 import smtplib
-import subprocess
-import tempfile
 import threading
 
 import pytest
 
-from instance import Instance, wait_until
+from instance import Instance, add_user, del_user, wait_until
 
 USERS = ("posternm1", "posternm2", "posternm3")
 
@@ -39,31 +36,6 @@ MASTER_CF = (
     "local unix - n n - - local\n"
     "proxymap unix - - n - - proxymap\n"
 )
-
-
-def _run(argv):
-    subprocess.run(argv, check=True, capture_output=True, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def users():
-    assert os.geteuid() == 0, "the mail host tests run as root (useradd)"
-    homes = tempfile.mkdtemp(prefix="postern-mh-", dir="/tmp")
-    os.chmod(homes, 0o755)
-    made = {}
-    for name in USERS:
-        subprocess.run(["userdel", name], capture_output=True)
-        home = os.path.join(homes, name)
-        _run(["useradd", "-M", "-d", home, "-s", "/usr/sbin/nologin",
-              "-U", name])
-        os.mkdir(home, 0o755)
-        ent = pwd.getpwnam(name)
-        os.chown(home, ent.pw_uid, ent.pw_gid)
-        made[name] = ent
-    yield made
-    for name in USERS:
-        subprocess.run(["userdel", name], capture_output=True)
-    shutil.rmtree(homes, ignore_errors=True)
 
 
 @pytest.fixture
@@ -142,14 +114,12 @@ def test_vanished_user_bounces_with_dsn_null_sender_does_not(host, users):
     # Accept while qmgr is not running, then remove the recipient.
     host.write_master_cf(MASTER_CF.replace("qmgr unix", "#qmgr unix"))
     host.reload()
-    subprocess.run(["userdel", "posternm3"], capture_output=True)
-    _run(["useradd", "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin",
-          "-U", "posternm3"])
+    add_user("posternm3")
     send(host, "posternm2@localhost", "posternm3@localhost", "gone1")
     with smtplib.SMTP("127.0.0.1", host.ports[0], timeout=30) as c:
         c.sendmail("<>", ["posternm3@localhost"],
                    "Subject: gone2\r\nMessage-ID: <gone2@test>\r\n\r\nx\r\n")
-    _run(["userdel", "posternm3"])
+    del_user("posternm3")
     mark = host.log_mark()
     host.write_master_cf(MASTER_CF)
     host.reload()
@@ -170,8 +140,7 @@ def test_vanished_user_bounces_with_dsn_null_sender_does_not(host, users):
     assert len(re.findall(r": sender non-delivery notification: ", log)) == 1, log
     assert re.search(r": no sender non-delivery notification: ", log), log
     # Undo the user fixture's expectations: posternm3 is recreated.
-    _run(["useradd", "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin",
-          "-U", "posternm3"])
+    add_user("posternm3")
 
 
 def _kill_one(inst, command):

@@ -92,13 +92,6 @@ def qpath(inst, queue, qid):
     return os.path.join(inst.queue_dir, queue, qid[9], qid)
 
 
-def queue_ids(inst, queue):
-    out = []
-    for _, _, files in os.walk(os.path.join(inst.queue_dir, queue)):
-        out += files
-    return out
-
-
 def deliveries(inst):
     """[(queue_id, rcpt, sender, status)] written by test_agent."""
     try:
@@ -170,7 +163,7 @@ def test_delivered_message_is_removed(mail_host):
     assert re.search(qid + r": to=<ok@example.test>, relay=test, .*status=sent", log)
     assert (qid, "ok@example.test", "sender@example.test", "sent") in deliveries(inst)
     for q in ("incoming", "active", "deferred", "defer", "bounce"):
-        assert qid not in queue_ids(inst, q), q
+        assert qid not in inst.queue_ids(q), q
 
 
 def test_deferred_retried_after_backoff_and_flushed(mail_host):
@@ -198,7 +191,7 @@ def test_deferred_retried_after_backoff_and_flushed(mail_host):
     poke(inst, b"F")
     wait_until(lambda: count_log(inst, qid + r": to=<defer@.*deferred") > n,
                3, "attempt after flush")
-    assert qid in queue_ids(inst, "deferred") or qid in queue_ids(inst, "active")
+    assert qid in inst.queue_ids("deferred") or qid in inst.queue_ids("active")
 
 
 def test_bounce_is_sent_to_the_sender(mail_host):
@@ -305,8 +298,8 @@ def test_kill_qmgr_during_200_messages_loses_none(mail_host):
     got = wait_until(all_delivered, 60, "200 deliveries", interval=0.5)
     want = {(q, "ok%d@example.test" % i) for i, q in enumerate(ids)}
     assert want <= got
-    wait_until(lambda: not queue_ids(inst, "incoming")
-               and not queue_ids(inst, "active"), 20, "queue empty")
+    wait_until(lambda: not inst.queue_ids("incoming")
+               and not inst.queue_ids("active"), 20, "queue empty")
 
 
 def test_missing_transport_defers_and_spares_others(mail_host):

@@ -16,7 +16,6 @@ goes out; status --json parses and counts the queues.
 import json
 import os
 import re
-import smtplib
 import time
 
 import pytest
@@ -37,7 +36,6 @@ MAIN = {
     "maximal_backoff_time": "2h",
     "queue_run_delay": "1h",
 }
-QUEUED = re.compile(r"queued as ([0-9A-Za-z]{12,20})")
 
 
 def lines_of(path):
@@ -48,22 +46,9 @@ def lines_of(path):
         return []
 
 
-def queue_ids(inst, queue):
-    out = []
-    for _, _, files in os.walk(os.path.join(inst.queue_dir, queue)):
-        out += files
-    return sorted(out)
-
-
 def send(inst, sender, rcpts, subject="admin test"):
-    with smtplib.SMTP("127.0.0.1", inst.ports[0], timeout=20) as s:
-        s.ehlo("client.example")
-        assert s.mail(sender)[0] == 250
-        for r in rcpts:
-            assert s.rcpt(r)[0] == 250
-        code, resp = s.data("Subject: %s\r\n\r\nthe body line\r\n" % subject)
-        assert code == 250, resp
-        return QUEUED.search(resp.decode()).group(1)
+    return inst.smtp_queue(sender, rcpts,
+                           "Subject: %s\r\n\r\nthe body line\r\n" % subject)
 
 
 @pytest.fixture
@@ -86,7 +71,7 @@ def host(make_instance):
 def deferred(inst, sender, rcpt, subject="admin test"):
     """Send one message that test_agent defers; wait until deferred/."""
     qid = send(inst, sender, [rcpt], subject)
-    wait_until(lambda: qid in queue_ids(inst, "deferred"), 15, "deferred " + qid)
+    wait_until(lambda: qid in inst.queue_ids("deferred"), 15, "deferred " + qid)
     return qid
 
 
@@ -104,8 +89,8 @@ def test_hold_release_by_id(host):
     qid = deferred(host, "a@client.example", "defer1@example.test")
     assert len(attempts(host, qid)) == 1
     run(host, "hold", qid)
-    assert queue_ids(host, "hold") == [qid]
-    assert qid not in queue_ids(host, "deferred")
+    assert host.queue_ids("hold") == [qid]
+    assert qid not in host.queue_ids("deferred")
     listing = run(host, "queue").stdout
     assert re.search(r"^%s!" % qid, listing, re.M)
     # A flush does not touch held mail.
@@ -118,7 +103,7 @@ def test_hold_release_by_id(host):
     p = run(host, "release", qid)
     assert "released: 1 message" in p.stderr
     wait_until(lambda: len(attempts(host, qid)) == 2, 10, "retry after release")
-    wait_until(lambda: qid in queue_ids(host, "deferred"), 10, "deferred again")
+    wait_until(lambda: qid in host.queue_ids("deferred"), 10, "deferred again")
     p = host.postern("release", qid)
     assert p.returncode == 1 and "not on hold" in p.stderr
 
@@ -126,7 +111,7 @@ def test_hold_release_by_id(host):
 def test_all_and_selectors_with_dry_run(host):
     a = deferred(host, "alice@client.example", "defer-a@example.test")
     b = deferred(host, "bob@client.example", "defer-b@example.test")
-    before = (queue_ids(host, "deferred"), queue_ids(host, "hold"))
+    before = (host.queue_ids("deferred"), host.queue_ids("hold"))
 
     p = run(host, "hold", "--from", "alice@client.example", "--dry-run")
     assert p.stdout == "would hold: %s (deferred)\n" % a
@@ -139,10 +124,10 @@ def test_all_and_selectors_with_dry_run(host):
          "dry_run": True}]
     p = run(host, "requeue", "--reason", "^test defer$", "--dry-run")
     assert p.stdout.count("would requeue") == 2
-    assert (queue_ids(host, "deferred"), queue_ids(host, "hold")) == before
+    assert (host.queue_ids("deferred"), host.queue_ids("hold")) == before
 
     run(host, "hold", "ALL")
-    assert queue_ids(host, "hold") == sorted([a, b])
+    assert host.queue_ids("hold") == sorted([a, b])
     p = run(host, "queue", "--status", "hold", "--json")
     assert sorted(json.loads(ln)["queue_id"] for ln in p.stdout.splitlines()) \
         == sorted([a, b])
@@ -151,18 +136,18 @@ def test_all_and_selectors_with_dry_run(host):
 
     run(host, "release", "--domain", "example.test", "--from",
         "bob@client.example")
-    assert queue_ids(host, "hold") == [a]
+    assert host.queue_ids("hold") == [a]
     run(host, "release", "ALL")
-    assert queue_ids(host, "hold") == []
+    assert host.queue_ids("hold") == []
 
     p = run(host, "delete", "--from", "alice@client.example")
     assert "deleted: 1 message" in p.stderr
-    wait_until(lambda: a not in queue_ids(host, "deferred")
-               + queue_ids(host, "active"), 10, "a deleted")
+    wait_until(lambda: a not in host.queue_ids("deferred")
+               + host.queue_ids("active"), 10, "a deleted")
     run(host, "delete", "ALL")
-    wait_until(lambda: queue_ids(host, "deferred") == []
-               and queue_ids(host, "active") == [], 10, "queue empty")
-    assert queue_ids(host, "defer") == []
+    wait_until(lambda: host.queue_ids("deferred") == []
+               and host.queue_ids("active") == [], 10, "queue empty")
+    assert host.queue_ids("defer") == []
 
 
 def test_requeue_routes_the_new_way(host):
@@ -181,10 +166,10 @@ def test_requeue_routes_the_new_way(host):
                    15, "delivery through the new transport")
     except AssertionError:
         raise AssertionError(host.log()[-4000:])
-    assert qid not in queue_ids(host, "deferred") + queue_ids(host, "hold")
-    assert qid not in queue_ids(host, "defer")
+    assert qid not in host.queue_ids("deferred") + host.queue_ids("hold")
+    assert qid not in host.queue_ids("defer")
     # The content went through verbatim.
-    wait_until(lambda: new in queue_ids(host, "deferred"), 10, "new deferred")
+    wait_until(lambda: new in host.queue_ids("deferred"), 10, "new deferred")
     p = run(host, "cat", new)
     assert "Subject: route me" in p.stdout and "the body line" in p.stdout
 
@@ -214,14 +199,14 @@ def test_cat(host):
 def test_delete_during_delivery(host):
     qmgr = host.service_pids("qmgr")
     qid = send(host, "eve@client.example", ["slow1@example.test"])
-    wait_until(lambda: qid in queue_ids(host, "active"), 10, "active")
+    wait_until(lambda: qid in host.queue_ids("active"), 10, "active")
     # hold/requeue refuse a message in delivery; delete removes it.
     p = host.postern("hold", qid)
     assert p.returncode == 1 and "being delivered" in p.stderr
     p = host.postern("requeue", qid)
     assert p.returncode == 1 and "being delivered" in p.stderr
     run(host, "delete", qid)
-    assert qid not in queue_ids(host, "active")
+    assert qid not in host.queue_ids("active")
     nxt = send(host, "eve@client.example", ["ok1@example.test"])
     host.wait_log(nxt + r": removed", 15)
     time.sleep(2.5)                     # the slow delivery has ended
@@ -229,12 +214,12 @@ def test_delete_during_delivery(host):
     # qmgr finishes the attempt and finds its file gone: nothing is
     # deferred and no reason log is left behind.
     for q in ("incoming", "active", "deferred", "hold", "corrupt"):
-        assert qid not in queue_ids(host, q), (q, host.log()[-3000:])
+        assert qid not in host.queue_ids(q), (q, host.log()[-3000:])
     wait_until(lambda: "%s: to=<slow1@example.test>" % qid in host.log(), 5,
                "the slow delivery ended")
     host.wait_log(qid + r": removed while being delivered", 10)
-    assert qid not in queue_ids(host, "defer")
-    assert queue_ids(host, "corrupt") == []
+    assert qid not in host.queue_ids("defer")
+    assert host.queue_ids("corrupt") == []
     assert "panic" not in host.log() and "fatal" not in host.log()
     p = run(host, "queue")
     assert "Mail queue is empty" in p.stdout

@@ -14,8 +14,6 @@ qmgr retry a message whose backoff has not run out.
 import json
 import os
 import re
-import smtplib
-import socket
 import subprocess
 import time
 
@@ -26,15 +24,6 @@ from instance import BUILD, POSTERN, Instance, wait_until
 MASTER_CF = ("%(port0)s inet n - y - - smtpd\n"
              "cleanup unix - - y - 0 cleanup\n"
              "proxymap unix - - n - - proxymap\n")
-QUEUED = re.compile(r"queued as ([0-9A-Za-z]{12,20})")
-
-
-def _can_connect(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-        return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -42,21 +31,15 @@ def inst():
     i = Instance(main_extra={"smtpd_timeout": "10s"})
     i.write_master_cf(MASTER_CF)
     i.start()
-    wait_until(lambda: _can_connect(i.ports[0]), 10, "smtpd listening")
+    i.wait_listening()
     yield i
     i.cleanup()
 
 
 def send(inst, sender, rcpts, subject="hello"):
     """Submit one message over SMTP; its queue ID."""
-    with smtplib.SMTP("127.0.0.1", inst.ports[0], timeout=20) as s:
-        s.ehlo("client.example")
-        assert s.mail(sender)[0] == 250
-        for r in rcpts:
-            assert s.rcpt(r)[0] == 250
-        code, text = s.data(("Subject: %s\r\n\r\nbody\r\n" % subject).encode())
-        assert code == 250, text
-        return QUEUED.search(text.decode()).group(1)
+    return inst.smtp_queue(sender, rcpts,
+                           "Subject: %s\r\n\r\nbody\r\n" % subject)
 
 
 def queue_file(inst, queue, qid):
@@ -199,7 +182,7 @@ def test_deferred_reason_and_flush_with_qmgr():
     try:
         i.write_master_cf(MASTER_CF + "qmgr unix n - n 300 1 qmgr\n")
         i.start()
-        wait_until(lambda: _can_connect(i.ports[0]), 10, "smtpd listening")
+        i.wait_listening()
         a = send(i, "alice@client.example", ["u1@remote.example"])
 
         def deferred():

@@ -11,11 +11,11 @@ the DEFAULT main.cf (/usr/local/etc/postern/main.cf, compiled in) lists
 it in alternate_config_directories; the module fixture writes that file
 for the duration of the tests and restores what was there before.
 
-Users posterns1 and posterns2 are created with useradd and removed.
+Users posterns1 and posterns2 are created by the `users` fixture
+(conftest.py) and removed.
 """
 import email
 import os
-import pwd
 import grp
 import shutil
 import subprocess
@@ -37,35 +37,14 @@ MASTER_CF = (
 )
 EX_NOPERM = 77
 
+pytestmark = pytest.mark.skipif(
+    not all(os.path.exists(os.path.join(BUILD, p)) for p in
+            ("postern-sendmail", "postern-postdrop", "pickup", "qmgr")),
+    reason="postern-sendmail, postern-postdrop, pickup or qmgr not built")
+
 
 def _run(argv, **kw):
     return subprocess.run(argv, capture_output=True, **kw)
-
-
-@pytest.fixture(scope="module")
-def users():
-    if os.geteuid() != 0:
-        pytest.skip("needs root (useradd, set-gid install)")
-    for prog in ("postern-sendmail", "postern-postdrop", "pickup", "qmgr"):
-        if not os.path.exists(os.path.join(BUILD, prog)):
-            pytest.skip("%s not built" % prog)
-    homes = tempfile.mkdtemp(prefix="postern-shomes-", dir="/tmp")
-    os.chmod(homes, 0o755)
-    made = {}
-    for name in USERS:
-        home = os.path.join(homes, name)
-        _run(["userdel", name])
-        p = _run(["useradd", "-M", "-d", home, "-s", "/usr/sbin/nologin",
-                  "-U", name])
-        assert p.returncode == 0, p.stderr
-        os.mkdir(home, 0o755)
-        ent = pwd.getpwnam(name)
-        os.chown(home, ent.pw_uid, ent.pw_gid)
-        made[name] = ent
-    yield made
-    for name in USERS:
-        _run(["userdel", name])
-    shutil.rmtree(homes, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,6 @@ import grp
 import json
 import os
 import pwd
-import re
-import smtplib
 import socket
 import subprocess
 
@@ -27,20 +25,11 @@ from instance import (BUILD, MAIL_OWNER, POSTERN, SETGID_GROUP, Instance,
 MASTER_CF = ("%(port0)s inet n - y - - smtpd\n"
              "cleanup unix - - y - 0 cleanup\n"
              "showq unix n - n - - showq\n")
-QUEUED = re.compile(r"queued as ([0-9A-Za-z]{12,20})")
 MEMBER = "pshowqmember"
 OUTSIDER = "pshowqoutsider"
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(os.path.join(BUILD, "showq")), reason="showq not built")
-
-
-def _can_connect(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-        return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +46,7 @@ def make(master_cf=MASTER_CF, **main):
     i = Instance(main_extra=dict({"smtpd_timeout": "10s"}, **main))
     i.write_master_cf(master_cf)
     i.start()
-    wait_until(lambda: _can_connect(i.ports[0]), 10, "smtpd listening")
+    i.wait_listening()
     return i
 
 
@@ -69,13 +58,7 @@ def inst(users):
 
 
 def send(inst, sender, rcpt):
-    with smtplib.SMTP("127.0.0.1", inst.ports[0], timeout=20) as s:
-        s.ehlo("client.example")
-        assert s.mail(sender)[0] == 250
-        assert s.rcpt(rcpt)[0] == 250
-        code, text = s.data(b"Subject: hi\r\n\r\nbody\r\n")
-        assert code == 250, text
-        return QUEUED.search(text.decode()).group(1)
+    return inst.smtp_queue(sender, [rcpt], b"Subject: hi\r\n\r\nbody\r\n")
 
 
 def as_user(inst, user, *args):

@@ -10,21 +10,17 @@ control) and smtplib. The instance uses smtpd_timeout=3s so that the slow
 client test is fast; message_size_limit is 200000.
 """
 import glob
-import json
 import os
 import re
 import signal
 import socket
 import smtplib
-import subprocess
 import time
 
 import pytest
 
-from instance import BUILD, Instance, wait_until
+from instance import QUEUE_ID, Instance, wait_until
 
-QDUMP = os.path.join(BUILD, "tests", "helpers", "qdump")
-QUEUE_ID = re.compile(r"^[0-9A-Za-z]{12,20}$")
 
 MASTER_CF = ("%(port0)s inet n - y - - smtpd\n"
              "cleanup unix - - y - 0 cleanup\n"
@@ -43,16 +39,8 @@ def start_instance(extra=None):
     inst = Instance(main_extra=main)
     inst.write_master_cf(MASTER_CF)
     inst.start()
-    wait_until(lambda: _can_connect(inst.ports[0]), 10, "smtpd listening")
+    inst.wait_listening()
     return inst
-
-
-def _can_connect(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-        return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -125,14 +113,6 @@ def queue_ids(inst):
     return {os.path.basename(p)
             for p in glob.glob(os.path.join(inst.queue_dir, "incoming", "*", "*"))
             if QUEUE_ID.match(os.path.basename(p))}
-
-
-def qdump(inst, qid):
-    paths = glob.glob(os.path.join(inst.queue_dir, "incoming", "*", qid))
-    assert len(paths) == 1, "queue file %s not found" % qid
-    out = subprocess.run([QDUMP, paths[0]], capture_output=True, timeout=10)
-    assert out.returncode == 0, out.stderr.decode()
-    return json.loads(out.stdout.decode())
 
 
 def queued_id(code_text):
@@ -220,7 +200,7 @@ def test_queue_file_holds_exact_envelope_and_content(inst):
     c.send(wire.encode("latin-1") + b".\r\n")
     qid = queued_id(c.reply())
     c.cmd("QUIT")
-    q = qdump(inst, qid)
+    q = inst.qdump(qid)
     assert q["sender"] == "s@sender.example"
     assert q["client_addr"] == "127.0.0.1"
     assert q["client_name"] == "unknown"
@@ -250,7 +230,7 @@ def test_smtputf8_flag_and_received_for(inst):
     assert c.cmd("DATA")[0] == 354
     c.send(b"Subject: x\r\n\r\nhi\r\n.\r\n")
     qid = queued_id(c.reply())
-    q = qdump(inst, qid)
+    q = inst.qdump(qid)
     assert q["sender"].encode("latin-1") == sender.encode("latin-1")
     assert q["flags"] & 2
     assert q["lines"][2].startswith("\tfor <only@remote.example>; ")
@@ -297,7 +277,7 @@ def test_bdat_chunks(inst):
     assert c.cmd("DATA") == (503, ["5.5.1 Error: DATA after BDAT"])
     c.send(b"BDAT 0 LAST\r\n")
     qid = queued_id(c.reply())
-    lines = qdump(inst, qid)["lines"]
+    lines = inst.qdump(qid)["lines"]
     assert lines[3:] == HDR_LINES + ["Subject: chunks", "", "first half",
                                      ".not stuffed", "BDAT 5"]
     # BDAT without MAIL: the bytes are consumed, then 503.
@@ -320,7 +300,7 @@ def test_bdat_single_last_chunk(inst):
     assert c.reply()[0] == 250
     assert c.reply()[0] == 250
     qid = queued_id(c.reply())
-    assert qdump(inst, qid)["lines"][3:] == HDR_LINES + ["Subject: one", "", "x"]
+    assert inst.qdump(qid)["lines"][3:] == HDR_LINES + ["Subject: one", "", "x"]
     c.close()
 
 
@@ -359,7 +339,7 @@ def test_recipient_limit(inst):
     assert c.cmd("DATA")[0] == 354
     c.send(b"Subject: many\r\n\r\nx\r\n.\r\n")
     qid = queued_id(c.reply())
-    assert len(qdump(inst, qid)["recipients"]) == 1000
+    assert len(inst.qdump(qid)["recipients"]) == 1000
     c.close()
 
 
@@ -471,6 +451,38 @@ def test_error_limit_tarpit_and_disconnect():
         assert code == 421 and text[0].startswith("4.7.0"), text
         assert c.closed()
     finally:
+        inst.cleanup()
+
+
+def test_cleanup_unreachable_at_data_is_451():
+    """No cleanup socket: DATA gets 451 4.3.0 (local trouble, never 5xx),
+    the warning names the socket, nothing is queued, the session goes on
+    and, with the socket back, the next transaction is queued."""
+    inst = start_instance()
+    sock = os.path.join(inst.queue_dir, "private", "cleanup")
+    hidden = sock + ".hidden"
+    try:
+        c = session(inst)
+        before = queue_ids(inst)
+        mark = inst.log_mark()
+        os.rename(sock, hidden)
+        assert c.cmd("MAIL FROM:<a@b.example>")[0] == 250
+        assert c.cmd("RCPT TO:<x@remote.example>")[0] == 250
+        code, text = c.cmd("DATA")
+        assert (code, text[0]) == (451, "4.3.0 Error: queue file write error")
+        inst.wait_log(r"warning: connect to private/cleanup: ", since=mark)
+        assert queue_ids(inst) == before
+        os.rename(hidden, sock)
+        assert c.cmd("RSET")[0] == 250
+        assert c.cmd("MAIL FROM:<a@b.example>")[0] == 250
+        assert c.cmd("RCPT TO:<x@remote.example>")[0] == 250
+        assert c.cmd("DATA")[0] == 354
+        code, text = c.cmd("Subject: back\r\n\r\nbody\r\n.")
+        assert code == 250 and text[0].startswith("2.0.0 Ok: queued as "), text
+        c.close()
+    finally:
+        if os.path.exists(hidden):
+            os.rename(hidden, sock)
         inst.cleanup()
 
 
