@@ -161,19 +161,18 @@ local_pre_init(const char *service UNUSED, char **argv UNUSED)
 /* local_deliver_all - every recipient of a request */
 
 static void
-local_deliver_all(struct local_request *req, struct local_msg *msg)
+local_deliver_all(struct deliver_request *req, struct local_msg *msg)
 {
     struct local_result res;
-    struct local_req_rcpt *rp;
+    struct deliver_rcpt *rp;
     int     n;
 
     for (n = 0; n < req->nrcpt; n++) {
 	rp = req->rcpt + n;
 	local_result_init(&res);
 	local_deliver_rcpt(msg, &local_tables, vstr_str(rp->address), &res);
-	rp->status = res.status;
-	vstr_strcpy(rp->dsn, vstr_str(res.dsn));
-	vstr_strcpy(rp->why, vstr_str(res.why));
+	deliver_rcpt_result(rp, res.status, vstr_str(res.dsn),
+			    vstr_str(res.why));
 	local_result_free(&res);
     }
 }
@@ -181,12 +180,11 @@ local_deliver_all(struct local_request *req, struct local_msg *msg)
 /* local_serve - one request: open, deliver, log, reply */
 
 static void
-local_serve(struct vstream *client, struct local_request *req)
+local_serve(struct vstream *client, struct deliver_request *req)
 {
     struct local_msg msg;
     struct vstr *path = vstr_alloc(50);
     struct vstr *why = vstr_alloc(100);
-    struct local_req_rcpt *rp;
     int     n;
 
     memset(&msg, 0, sizeof(msg));
@@ -204,12 +202,8 @@ local_serve(struct vstream *client, struct local_request *req)
 	local_deliver_all(req, &msg);
     }
     local_msg_close(&msg);
-    for (n = 0; n < req->nrcpt; n++) {
-	rp = req->rcpt + n;
-	local_log_result(req, vstr_str(rp->address), vstr_str(rp->orcpt),
-			 rp->status, vstr_str(rp->dsn), vstr_str(rp->why));
-    }
-    if (local_request_reply(client, req) < 0)
+    deliver_request_log(req);
+    if (deliver_request_reply(client, req, (char *) 0, 0) < 0)
 	msg_warn("%s: cannot send the delivery reply", msg.queue_id);
     vstr_free(path);
     vstr_free(why);
@@ -237,17 +231,17 @@ static void
 local_service(struct vstream *client, const char *service UNUSED,
 	              char **argv UNUSED)
 {
-    struct local_request req;
+    struct deliver_request req;
 
     vstream_set_timeout(client, var_ipc_timeout > INT_MAX ? INT_MAX :
 			(int) var_ipc_timeout);
     if (attr_print_protocol(client, MAIL_PROTO_DELIVER) < 0)
 	return;
-    if (local_request_read(client, &req) == 0)
+    if (deliver_request_read(client, &req, LOCAL_RELAY) == 0)
 	local_serve(client, &req);
     else
 	msg_warn("malformed delivery request");
-    local_request_free(&req);
+    deliver_request_free(&req);
     if (local_tables_changed()) {
 	msg_info("lookup table has changed -- restarting");
 	server_exit();

@@ -5,16 +5,6 @@
  * SYNOPSIS
  *	#include "local.h"
  *
- *	Request and reply (local_request.c):
- *	int	local_request_read(struct vstream *fp, struct local_request *req);
- *	void	local_request_free(struct local_request *req);
- *	int	local_request_reply(struct vstream *fp, struct local_request *req);
- *	void	local_log_result(const struct local_request *req,
- *			const char *to, const char *orig_to, int status,
- *			const char *dsn, const char *why);
- *	void	local_format_delays(struct vstr *out,
- *			const struct local_request *req, long long now_ms);
- *
  *	The message (deliver.c):
  *	int	local_msg_open(struct local_msg *msg, const char *path,
  *			struct vstr *why);
@@ -88,9 +78,11 @@
  *			struct local_spawn_reply *reply, struct vstr *why);
  *
  * DESCRIPTION
- *	local receives delivery requests from qmgr (util/deliver_proto.h),
- *	resolves each recipient (virtual mailbox, alias, ~/.forward,
- *	mailbox) and delivers the message; docs/local.md has the model.
+ *	local receives delivery requests from qmgr (util/deliver_proto.h,
+ *	read, answered and logged with util/deliver_request.c, relay
+ *	LOCAL_RELAY), resolves each recipient (virtual mailbox, alias,
+ *	~/.forward, mailbox) and delivers the message; docs/local.md has
+ *	the model.
  *
  *	Results: struct local_result holds the status (MAIL_STAT_OK,
  *	_DEFER, _BOUNCE), the DSN code and a reason. A recipient that
@@ -115,6 +107,7 @@
 #include <sys/types.h>
 
 #include "argv.h"
+#include "deliver_request.h"
 #include "dict.h"
 #include "maps.h"
 #include "vstr.h"
@@ -177,41 +170,11 @@ struct local_tables {
 };
 
  /*
-  * One request from qmgr.
-  */
-struct local_req_rcpt {
-    struct vstr *address;
-    struct vstr *orcpt;
-    int     notify;
-    long    offset;
-    int     status;			/* result */
-    struct vstr *dsn;
-    struct vstr *why;
-};
-
-struct local_request {
-    int     flags;
-    struct vstr *queue_name;
-    struct vstr *queue_id;
-    long    arrival;
-    long    arrival_usec;
-    long    active_ms;
-    long    request_ms;
-    struct vstr *sender;
-    struct vstr *nexthop;
-    struct vstr *envid;
-    int     dsn_ret;
-    long    size;
-    int     nrcpt;
-    struct local_req_rcpt *rcpt;
-};
-
- /*
   * The message being delivered: the queue file (read only, opened by the
   * root parent, inherited by children) and what its headers say.
   */
 struct local_msg {
-    const struct local_request *req;
+    const struct deliver_request *req;
     const char *queue_id;
     const char *sender;			/* "" = null sender */
     time_t  arrival;
@@ -306,17 +269,6 @@ typedef int (*local_child_fn) (void *, struct vstr *, struct vstr *);
 extern struct local_tables local_tables;
 extern const char *const local_syscalls[];
 extern int local_lock_tries;		/* lock attempts, 1 s apart */
-
- /*
-  * local_request.c
-  */
-extern int local_request_read(struct vstream *, struct local_request *);
-extern void local_request_free(struct local_request *);
-extern int local_request_reply(struct vstream *, struct local_request *);
-extern void local_log_result(const struct local_request *, const char *,
-			             const char *, int, const char *, const char *);
-extern void local_format_delays(struct vstr *, const struct local_request *,
-				        long long);
 
  /*
   * deliver.c

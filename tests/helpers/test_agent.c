@@ -1,6 +1,7 @@
 /*
  * test_agent.c - a fake delivery agent for qmgr tests (tests only): a
- * single server that speaks util/deliver_proto.h and picks each
+ * single server that speaks util/deliver_proto.h (the request read and
+ * checked by util/deliver_request.c, like the real agents) and picks each
  * recipient's result from its local part:
  *
  *	ok*	MAIL_STAT_OK	 "2.0.0 delivered (test)"
@@ -24,6 +25,7 @@
 
 #include "attr.h"
 #include "deliver_proto.h"
+#include "deliver_request.h"
 #include "mail_proto.h"
 #include "mail_server.h"
 #include "msg.h"
@@ -37,41 +39,6 @@ static const char *const test_agent_syscalls[] = {
     "clock_nanosleep",			/* same */
     0,
 };
-
-struct agent_req {
-    int     flags, ret, nrcpt;
-    long    time, usec, active, request, size;
-    struct vstr *queue, *id, *sender, *nexthop, *envid;
-};
-
-struct agent_rcpt {
-    struct vstr *addr, *orcpt;
-    int     notify;
-    long    offset;
-};
-
-/* agent_read_header - the request header; -1 on a bad one */
-
-static int
-agent_read_header(struct vstream *fp, struct agent_req *rq)
-{
-    return (attr_scan(fp, ATTR_FLAG_STRICT,
-		      RECV_ATTR_INT(MAIL_ATTR_FLAGS, &rq->flags),
-		      RECV_ATTR_STR(MAIL_ATTR_QUEUE, rq->queue),
-		      RECV_ATTR_STR(MAIL_ATTR_QUEUEID, rq->id),
-		      RECV_ATTR_LONG(MAIL_ATTR_TIME, &rq->time),
-		      RECV_ATTR_LONG(DEL_ATTR_ARRIVAL_USEC, &rq->usec),
-		      RECV_ATTR_LONG(DEL_ATTR_ACTIVE_TIME, &rq->active),
-		      RECV_ATTR_LONG(DEL_ATTR_REQUEST_TIME, &rq->request),
-		      RECV_ATTR_STR(MAIL_ATTR_SENDER, rq->sender),
-		      RECV_ATTR_STR(MAIL_ATTR_NEXTHOP, rq->nexthop),
-		      RECV_ATTR_STR(MAIL_ATTR_DSN_ENVID, rq->envid),
-		      RECV_ATTR_INT(MAIL_ATTR_DSN_RET, &rq->ret),
-		      RECV_ATTR_LONG(MAIL_ATTR_SIZE, &rq->size),
-		      RECV_ATTR_INT(MAIL_ATTR_NRCPT, &rq->nrcpt),
-		      ATTR_TYPE_END) == 13
-	    && rq->nrcpt >= 1 && rq->nrcpt <= DEL_REQ_RCPT_MAX ? 0 : -1);
-}
 
 /* agent_decide - result of one recipient */
 
@@ -100,23 +67,26 @@ agent_decide(const char *addr, const char **dsn, const char **why)
 /* agent_record - log a to= line, append to the delivery file */
 
 static void
-agent_record(const struct agent_req *rq, const struct agent_rcpt *rc,
+agent_record(const struct deliver_request *rq, const struct deliver_rcpt *rc,
 	             int status, const char *dsn, const char *why,
 	             const char *file)
 {
     const char *text = status == MAIL_STAT_OK ? "sent" :
     status == MAIL_STAT_DEFER ? "deferred" : "bounced";
     struct vstr *line = vstr_alloc(100);
-    double  a = (rq->active - rq->time * 1000.0 - rq->usec / 1000.0) / 1000.0;
-    double  b = (rq->request - rq->active) / 1000.0;
+    double  a = (rq->active_ms - rq->arrival * 1000.0
+		 - rq->arrival_usec / 1000.0) / 1000.0;
+    double  b = (rq->request_ms - rq->active_ms) / 1000.0;
     int     fd;
 
     msg_info("%s: to=<%s>, relay=test, delay=%.2f, delays=%.2f/%.2f/0/0,"
-	     " dsn=%s, status=%s (%s)", vstr_str(rq->id), vstr_str(rc->addr),
+	     " dsn=%s, status=%s (%s)", vstr_str(rq->queue_id),
+	     vstr_str(rc->address),
 	     a + b, a, b, dsn, text, why);
     if (file == 0)
 	return;
-    vstr_sprintf(line, "%s %s %s %s\n", vstr_str(rq->id), vstr_str(rc->addr),
+    vstr_sprintf(line, "%s %s %s %s\n", vstr_str(rq->queue_id),
+		 vstr_str(rc->address),
 		 vstr_len(rq->sender) ? vstr_str(rq->sender) : "<>", text);
     if ((fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0
 	|| write_all(fd, vstr_str(line), vstr_len(line)) < 0 || fsync(fd) < 0)
@@ -130,61 +100,35 @@ agent_record(const struct agent_req *rq, const struct agent_rcpt *rc,
 static void
 agent_service(struct vstream *fp, const char *service UNUSED, char **argv)
 {
-    struct agent_req rq;
-    struct agent_rcpt *rc;
+    struct deliver_request rq;
+    struct deliver_rcpt *rc;
     const char *dsn, *why;
     int     i, status;
 
-    memset(&rq, 0, sizeof(rq));
-    rq.queue = vstr_alloc(10);
-    rq.id = vstr_alloc(20);
-    rq.sender = vstr_alloc(20);
-    rq.nexthop = vstr_alloc(20);
-    rq.envid = vstr_alloc(20);
     vstream_set_timeout(fp, 30);
     if (attr_print_protocol(fp, MAIL_PROTO_DELIVER) < 0
-	|| agent_read_header(fp, &rq) < 0)
-	msg_fatal("bad request header");
-    rc = mycalloc((size_t) rq.nrcpt, sizeof(*rc));
+	|| deliver_request_read(fp, &rq, "test") < 0)
+	msg_fatal("bad delivery request");
     for (i = 0; i < rq.nrcpt; i++) {
-	rc[i].addr = vstr_alloc(20);
-	rc[i].orcpt = vstr_alloc(20);
-	if (attr_scan(fp, ATTR_FLAG_STRICT,
-		      RECV_ATTR_STR(MAIL_ATTR_RECIP, rc[i].addr),
-		      RECV_ATTR_STR(MAIL_ATTR_ORCPT, rc[i].orcpt),
-		      RECV_ATTR_INT(MAIL_ATTR_DSN_NOTIFY, &rc[i].notify),
-		      RECV_ATTR_LONG(MAIL_ATTR_OFFSET, &rc[i].offset),
-		      ATTR_TYPE_END) != 4)
-	    msg_fatal("bad recipient %d", i);
-    }
-    for (i = 0; i < rq.nrcpt; i++) {
-	if (str_prefix(vstr_str(rc[i].addr), "garbage")) {
+	rc = rq.rcpt + i;
+	if (str_prefix(vstr_str(rc->address), "garbage")) {
 	    (void) vstream_write(fp, "\007\377garbage\0\0\0", 12);
 	    break;
 	}
-	status = agent_decide(vstr_str(rc[i].addr), &dsn, &why);
-	agent_record(&rq, rc + i, status, dsn, why, argv && argv[0] ? argv[0] : 0);
+	status = agent_decide(vstr_str(rc->address), &dsn, &why);
+	agent_record(&rq, rc, status, dsn, why, argv && argv[0] ? argv[0] : 0);
 	(void) attr_print(fp, ATTR_FLAG_NONE,
-			  SEND_ATTR_LONG(MAIL_ATTR_OFFSET, rc[i].offset),
+			  SEND_ATTR_LONG(MAIL_ATTR_OFFSET, rc->offset),
 			  SEND_ATTR_INT(MAIL_ATTR_STATUS, status),
 			  SEND_ATTR_STR(MAIL_ATTR_DSN_STATUS, dsn),
-			  SEND_ATTR_STR(MAIL_ATTR_RELAY, "test"),
+			  SEND_ATTR_STR(MAIL_ATTR_RELAY, vstr_str(rq.relay)),
 			  SEND_ATTR_STR(MAIL_ATTR_WHY, why),
 			  ATTR_TYPE_END);
-    }
-    for (i = 0; i < rq.nrcpt; i++) {
-	vstr_free(rc[i].addr);
-	vstr_free(rc[i].orcpt);
     }
     (void) attr_print(fp, ATTR_FLAG_NONE,
 		      SEND_ATTR_INT(MAIL_ATTR_STATUS, MAIL_STAT_OK), ATTR_TYPE_END);
     (void) vstream_flush(fp);
-    myfree(rc);
-    vstr_free(rq.queue);
-    vstr_free(rq.id);
-    vstr_free(rq.sender);
-    vstr_free(rq.nexthop);
-    vstr_free(rq.envid);
+    deliver_request_free(&rq);
 }
 
 int

@@ -2,7 +2,8 @@
  * test_expand.c - parsing in local/: alias and .forward value lists
  * (quotes, comments, empty items, hostile input), address splitting
  * (extension, "\user", case), the Delivered-To loop test, the result
- * merge order and DSN codes, and the delay format of the log line.
+ * merge order and DSN codes (the delay format of the log line:
+ * tests/unit/util/test_deliver_request.c).
  */
 #include "ltest.h"
 #include "mail_proto.h"
@@ -131,19 +132,4 @@ Test(expand, result_merge)
     local_result_text(&r, MAIL_STAT_DEFER, "5.2.2 class fixed to the status");
     cr_assert_str_eq(vstr_str(r.dsn), "4.2.2");
     local_result_free(&r);
-}
-
-Test(expand, delay_format)
-{
-    struct local_request req;
-    struct vstr *out = vstr_alloc(10);
-
-    memset(&req, 0, sizeof(req));
-    req.arrival = 1000;
-    req.arrival_usec = 500000;
-    req.active_ms = 1000 * 1000 + 530;
-    req.request_ms = req.active_ms + 1200;
-    local_format_delays(out, &req, req.request_ms + 10000);
-    cr_assert_str_eq(vstr_str(out), "delay=11.23, delays=0.03/1.2/0/10");
-    vstr_free(out);
 }
