@@ -17,7 +17,11 @@
  *	void	qmgr_feedback_success(struct qmgr_feedback *fb);
  *	int	qmgr_feedback_failure(struct qmgr_feedback *fb, time_t now,
  *			long dead_secs);
+ *	int	qmgr_feedback_done(struct qmgr_feedback *fb, int outcome,
+ *			time_t now, long dead_secs);
  *	int	qmgr_feedback_dead(struct qmgr_feedback *fb, time_t now);
+ *	int	qmgr_feedback_forget(const struct qmgr_feedback *fb,
+ *			time_t now, long keep_secs);
  *	int	qmgr_feedback_room(const struct qmgr_feedback *fb, int busy);
  *	long	qmgr_backoff(long age, long min_backoff, long max_backoff);
  *	int	qmgr_expired(const struct queue_env *env, time_t now);
@@ -27,7 +31,7 @@
  *			const char *nexthop);
  *	void	qmgr_queue_add(struct qmgr_queue *q, struct qmgr_entry *e);
  *	void	qmgr_queue_schedule(time_t now);
- *	void	qmgr_queue_done(struct qmgr_entry *e, int agent_ok,
+ *	void	qmgr_queue_done(struct qmgr_entry *e, int outcome,
  *			const char *why);
  *	void	qmgr_queue_unavailable(struct qmgr_transport *t,
  *			const char *why);
@@ -100,6 +104,13 @@
  *	recipients, then removal, or a move to deferred/ with the retry
  *	time as the file's mtime. docs/qmgr.md has the whole story.
  *
+ *	qmgr_queue_done() ends a delivery with its outcome: QMGR_DONE_OK
+ *	(the agent handled the request, whatever the recipients' results),
+ *	QMGR_DONE_SITE (handled, but the agent said the site was
+ *	unreachable: DEL_ATTR_SITE_FAIL) or QMGR_DONE_AGENT (the agent
+ *	failed). qmgr_feedback_done() is the rule: anything but
+ *	QMGR_DONE_OK is a failure of the destination.
+ *
  * DIAGNOSTICS
  *	qmgr_route() returns -1 with a reason (table error, bad
  *	transport_maps value): the recipient is deferred, never bounced.
@@ -139,6 +150,13 @@
 #define QMGR_DEAD_FAILURES	3	/* failures in a row: dead */
 #define QMGR_SCAN_BATCH		100	/* directory entries per loop */
 
+ /*
+  * How a delivery ended, for the destination's feedback.
+  */
+#define QMGR_DONE_OK		0	/* the agent handled the request */
+#define QMGR_DONE_SITE		1	/* handled: the site was unreachable */
+#define QMGR_DONE_AGENT		2	/* the agent failed (transport level) */
+
 struct qmgr_rcpt_state {
     int     state;			/* QMGR_RCPT_* */
     char   *dsn;			/* deferred: X.Y.Z */
@@ -164,6 +182,7 @@ struct qmgr_feedback {
     double  window;			/* deliveries allowed in flight */
     int     limit;			/* window maximum */
     int     failures;			/* in a row */
+    time_t  failed_at;			/* the last failure */
     time_t  dead_until;			/* 0: alive */
 };
 
@@ -226,7 +245,9 @@ extern int qmgr_route(const char *, struct vstr *, struct vstr *, struct vstr *)
 extern void qmgr_feedback_init(struct qmgr_feedback *, int, int);
 extern void qmgr_feedback_success(struct qmgr_feedback *);
 extern int qmgr_feedback_failure(struct qmgr_feedback *, time_t, long);
+extern int qmgr_feedback_done(struct qmgr_feedback *, int, time_t, long);
 extern int qmgr_feedback_dead(struct qmgr_feedback *, time_t);
+extern int qmgr_feedback_forget(const struct qmgr_feedback *, time_t, long);
 extern int qmgr_feedback_room(const struct qmgr_feedback *, int);
 extern long qmgr_backoff(long, long, long);
 extern int qmgr_expired(const struct queue_env *, time_t);

@@ -13,7 +13,9 @@
  * A broken connection, a malformed or out-of-order reply, or a
  * delivery past daemon_timeout defers every recipient still without a
  * result ("delivery agent failed") and counts as a failure of the
- * destination.
+ * destination. So does a reply whose final list has DEL_ATTR_SITE_FAIL
+ * (the agent could not talk to any address of the next hop); its
+ * reason for the dead destination is the last recipient deferral.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +43,7 @@ struct qmgr_deliver {
     struct vstream *fp;
     int     state;
     size_t  results;			/* results received */
+    struct vstr *defer_why;		/* last deferral reason, or null */
     long long deadline;			/* monotonic ms */
     struct qmgr_deliver *prev;
     struct qmgr_deliver *next;
@@ -100,10 +103,10 @@ qmgr_deliver_start(struct qmgr_entry *e)
     return (0);
 }
 
-/* qmgr_deliver_finish - the delivery is over */
+/* qmgr_deliver_finish - the delivery is over (QMGR_DONE_*) */
 
 static void
-qmgr_deliver_finish(struct qmgr_deliver *d, int agent_ok, const char *why)
+qmgr_deliver_finish(struct qmgr_deliver *d, int outcome, const char *why)
 {
     if (d->prev)
 	d->prev->next = d->next;
@@ -113,7 +116,9 @@ qmgr_deliver_finish(struct qmgr_deliver *d, int agent_ok, const char *why)
 	d->next->prev = d->prev;
     qmgr_deliver_n--;
     (void) vstream_close(d->fp);
-    qmgr_queue_done(d->entry, agent_ok, why);
+    qmgr_queue_done(d->entry, outcome, why);
+    if (d->defer_why)
+	vstr_free(d->defer_why);
     myfree(d);
 }
 
@@ -131,7 +136,7 @@ qmgr_deliver_fail(struct qmgr_deliver *d, const char *why)
 	qmgr_done_rcpt_defer(e->message, e->rcpt[i], "4.3.0", why);
     }
     d->results = e->count;
-    qmgr_deliver_finish(d, 0, why);
+    qmgr_deliver_finish(d, QMGR_DONE_AGENT, why);
 }
 
 /* qmgr_deliver_send - the request header and its recipients */
@@ -234,6 +239,9 @@ qmgr_deliver_result(struct qmgr_deliver *d)
 	    vstr_strcpy(dsn, status == MAIL_STAT_OK ? "2.0.0" :
 			status == MAIL_STAT_DEFER ? "4.0.0" : "5.0.0");
 	d->results++;
+	if (status == MAIL_STAT_DEFER)
+	    vstr_strcpy(d->defer_why ? d->defer_why :
+			(d->defer_why = vstr_alloc(100)), vstr_str(why));
 	qmgr_done_result(e->message, idx, status, vstr_str(dsn),
 			 vstr_str(relay), vstr_str(why));
 	ret = 0;
@@ -244,12 +252,32 @@ qmgr_deliver_result(struct qmgr_deliver *d)
     return (ret);
 }
 
+/* qmgr_deliver_final - the final list: QMGR_DONE_* */
+
+static int
+qmgr_deliver_final(struct qmgr_deliver *d)
+{
+    int     status = MAIL_STAT_ERROR;
+    int     site_fail = 0;
+
+    /*
+     * DEL_ATTR_SITE_FAIL is optional (older agents, the test agent);
+     * the status is not, and stays MAIL_STAT_ERROR when absent.
+     */
+    if (attr_scan_lim(d->fp, ATTR_FLAG_ALLOW_MISSING, &qmgr_deliver_limits,
+		      RECV_ATTR_INT(MAIL_ATTR_STATUS, &status),
+		      RECV_ATTR_INT(DEL_ATTR_SITE_FAIL, &site_fail),
+		      ATTR_TYPE_END) < 1 || status != MAIL_STAT_OK)
+	return (QMGR_DONE_AGENT);
+    return (site_fail ? QMGR_DONE_SITE : QMGR_DONE_OK);
+}
+
 /* qmgr_deliver_event - the agent's socket is readable */
 
 static void
 qmgr_deliver_event(struct qmgr_deliver *d)
 {
-    int     status;
+    int     outcome;
 
     if (d->state == QMGR_DELIVER_ANNOUNCE) {
 	if (attr_scan_protocol(d->fp, MAIL_PROTO_DELIVER) < 0
@@ -269,11 +297,11 @@ qmgr_deliver_event(struct qmgr_deliver *d)
 	    }
 	    continue;
 	}
-	if (attr_scan_lim(d->fp, ATTR_FLAG_STRICT, &qmgr_deliver_limits,
-			  RECV_ATTR_INT(MAIL_ATTR_STATUS, &status),
-			  ATTR_TYPE_END) != 1)
-	    status = MAIL_STAT_ERROR;
-	qmgr_deliver_finish(d, status == MAIL_STAT_OK, "delivery agent failed");
+	outcome = qmgr_deliver_final(d);
+	qmgr_deliver_finish(d, outcome, outcome == QMGR_DONE_SITE
+			    && d->defer_why ? vstr_str(d->defer_why) :
+			    outcome == QMGR_DONE_SITE ? "destination unreachable"
+			    : "delivery agent failed");
 	return;
     } while (vstream_pending(d->fp) > 0 || d->results == d->entry->count);
 }

@@ -9,7 +9,10 @@
  * process limit (default_process_limit: qmgr cannot see master.cf's
  * maxproc) allow. A dead destination or an unavailable transport does
  * not keep mail in memory: its entries are deferred at once, and the
- * messages move to deferred/ for a later attempt.
+ * messages move to deferred/ for a later attempt. An idle destination
+ * is forgotten, unless it is dead or failed less than
+ * minimal_backoff_time ago (its failures in a row must add up when its
+ * mail comes one message at a time).
  */
 #include <string.h>
 
@@ -160,28 +163,30 @@ qmgr_queue_unavailable(struct qmgr_transport *t, const char *why)
 	qmgr_queue_defer_all(q, why);
 }
 
-/* qmgr_queue_done - a delivery is over: feedback, free the entry */
+/* qmgr_queue_done - a delivery is over (QMGR_DONE_*): feedback, free */
 
 void
-qmgr_queue_done(struct qmgr_entry *e, int agent_ok, const char *why)
+qmgr_queue_done(struct qmgr_entry *e, int outcome, const char *why)
 {
     struct qmgr_queue *q = e->queue;
     struct qmgr_message *m = e->message;
     size_t  count = e->count;
     time_t  now = time((time_t *) 0);
+    int     was_dead = (q->fb.dead_until != 0 && now < q->fb.dead_until);
     struct vstr *buf;
 
     q->busy--;
     q->transport->busy--;
     qmgr_entry_free(e);
-    if (agent_ok) {
-	qmgr_feedback_success(&q->fb);
-    } else if (qmgr_feedback_failure(&q->fb, now, var_min_backoff_time)) {
-	msg_warn("%s:%s: destination marked dead for %lds: %s",
-		 q->transport->name, q->nexthop, var_min_backoff_time, why);
+    if (why == 0)
+	why = "delivery failed";
+    if (qmgr_feedback_done(&q->fb, outcome, now, var_min_backoff_time)) {
+	if (!was_dead)				/* not again for each in flight */
+	    msg_warn("%s:%s: destination marked dead for %lds: %s",
+		     q->transport->name, q->nexthop, var_min_backoff_time, why);
 	if (q->dead_reason)
 	    myfree(q->dead_reason);
-	q->dead_reason = mystrdup(why ? why : "delivery failed");
+	q->dead_reason = mystrdup(why);
 	qmgr_queue_suspended(buf = vstr_alloc(100), q->dead_reason);
 	qmgr_queue_defer_all(q, vstr_str(buf));
 	vstr_free(buf);
@@ -204,7 +209,8 @@ qmgr_queue_start(struct qmgr_transport *t, time_t now)
 	for (q = t->queues; q && t->busy < t->limit; q = next) {
 	    next = q->next;
 	    if (q->head == 0) {
-		if (q->busy == 0 && !qmgr_feedback_dead(&q->fb, now))
+		if (q->busy == 0 && !qmgr_feedback_dead(&q->fb, now)
+		    && qmgr_feedback_forget(&q->fb, now, var_min_backoff_time))
 		    qmgr_queue_free(q);
 		continue;
 	    }

@@ -8,8 +8,15 @@
  * This file is the daemon shell and the connection cache: after a
  * delivery the session stays open, and the next request to the same
  * next hop within smtp_connection_cache_time_limit reuses it after an
- * RSET. An idle session is closed when the next request is for another
- * next hop, comes too late, or the process exits.
+ * RSET. An idle session is closed (QUIT) when that time has passed
+ * without a request (the skeleton's loop hook: its wait for the next
+ * request is cut short then), when the next request is for another next
+ * hop, or when the process exits.
+ *
+ * It also tells qmgr about site failures: when no transaction was
+ * possible with any address of the next hop (or the route could not be
+ * found for now), the final reply list has DEL_ATTR_SITE_FAIL, and qmgr
+ * counts a failure of the destination (util/deliver_proto.h).
  */
 #include <limits.h>
 #include <netdb.h>
@@ -46,7 +53,7 @@ smtp_pre_init(const char *service UNUSED, char **argv UNUSED)
 /* smtp_msg_flags - the queue file's QUEUE_FLAG_*, or -1 */
 
 static int
-smtp_msg_flags(struct smtp_request *req, struct vstr *why)
+smtp_msg_flags(struct deliver_request *req, struct vstr *why)
 {
     struct vstr *path = vstr_alloc(50);
     struct queue_reader *r;
@@ -90,10 +97,29 @@ smtp_cache_take(const char *key)
     return (sp);
 }
 
+/* smtp_cache_timer - loop hook: close the idle session when it is time */
+
+static int
+smtp_cache_timer(const char *service UNUSED, char **argv UNUSED)
+{
+    long long left;
+
+    if (smtp_cached == 0)
+	return (-1);
+    left = smtp_cached->idle_since_ms + var_smtp_conn_cache_tlimit * 1000
+	- server_now_ms();
+    if (left > 0)				/* wake up at, not before, the end */
+	return (left >= 3600 * 1000 ? 3600 : (int) ((left + 999) / 1000));
+    smtp_session_close(smtp_cached, 1);
+    smtp_cached = 0;
+    return (-1);
+}
+
 /* smtp_connect_any - the first address that gives a session */
 
 static struct smtp_session *
-smtp_connect_any(struct smtp_request *req, struct smtp_route *rt)
+smtp_connect_any(struct deliver_request *req, struct smtp_route *rt,
+		         int *site_fail)
 {
     struct smtp_session *sp = 0;
     struct vstr *dsn = vstr_alloc(10);
@@ -108,24 +134,28 @@ smtp_connect_any(struct smtp_request *req, struct smtp_route *rt)
 	if (sp == 0)
 	    msg_info("%s: %s", vstr_str(req->queue_id), vstr_str(why));
     }
-    if (sp == 0)
+    if (sp == 0) {
 	smtp_result_all(req, rc == SMTP_SESS_BOUNCE ? MAIL_STAT_BOUNCE :
 			MAIL_STAT_DEFER, vstr_str(dsn), vstr_str(why));
+	*site_fail = (rc != SMTP_SESS_BOUNCE);	/* no address would talk */
+    }
     vstr_free(dsn);
     vstr_free(why);
     return (sp);
 }
 
-/* smtp_deliver - route, connect or reuse, transaction, cache */
+/* smtp_deliver - route, connect or reuse, transaction, cache; site fail? */
 
-static void
-smtp_deliver(struct smtp_request *req)
+static int
+smtp_deliver(struct deliver_request *req)
 {
     struct smtp_route rt;
     struct smtp_session *sp;
     struct vstr *dsn = vstr_alloc(10);
     struct vstr *why = vstr_alloc(100);
     long long t0 = server_now_ms();
+    int     site_fail = 0;
+    int     trans;
     int     rc;
 
     if ((req->msg_flags = smtp_msg_flags(req, why)) < 0) {
@@ -136,27 +166,30 @@ smtp_deliver(struct smtp_request *req)
 				     why)) != SMTP_ROUTE_OK) {
 	smtp_result_all(req, rc == SMTP_ROUTE_BOUNCE ? MAIL_STAT_BOUNCE :
 			MAIL_STAT_DEFER, vstr_str(dsn), vstr_str(why));
+	site_fail = (rc == SMTP_ROUTE_DEFER);	/* DNS or route trouble */
 	smtp_route_free(&rt);
     } else {
 	if ((sp = smtp_cache_take(rt.key)) == 0)
-	    sp = smtp_connect_any(req, &rt);
+	    sp = smtp_connect_any(req, &rt, &site_fail);
 	req->setup_ms = server_now_ms() - t0;
 	if (sp) {
 	    vstr_strcpy(req->relay, vstr_str(sp->relay));
-	    if (smtp_transaction(sp, req) == SMTP_TRANS_OK
+	    trans = smtp_transaction(sp, req);
+	    if (trans == SMTP_TRANS_OK
 		&& var_smtp_conn_cache_tlimit > 0 && !server_stopping()) {
 		if (sp->key == 0)
 		    sp->key = mystrdup(rt.key);
 		sp->idle_since_ms = server_now_ms();
 		smtp_cached = sp;
 	    } else {
-		smtp_session_close(sp, 1);
+		smtp_session_close(sp, trans != SMTP_TRANS_ABORT);
 	    }
 	}
 	smtp_route_free(&rt);
     }
     vstr_free(dsn);
     vstr_free(why);
+    return (site_fail);
 }
 
 /* smtp_service - one delivery request per connection */
@@ -165,22 +198,23 @@ static void
 smtp_service(struct vstream *client, const char *service UNUSED,
 	             char **argv UNUSED)
 {
-    struct smtp_request req;
+    struct deliver_request req;
+    int     site_fail;
 
     vstream_set_timeout(client, var_ipc_timeout > INT_MAX ? INT_MAX :
 			(int) var_ipc_timeout);
     if (attr_print_protocol(client, MAIL_PROTO_DELIVER) < 0)
 	return;
     if (smtp_request_read(client, &req) == 0) {
-	smtp_deliver(&req);
-	smtp_log_results(&req);
-	if (smtp_request_reply(client, &req) < 0)
+	site_fail = smtp_deliver(&req);
+	deliver_request_log(&req);
+	if (smtp_request_reply(client, &req, site_fail) < 0)
 	    msg_warn("%s: cannot send the delivery reply",
 		     vstr_str(req.queue_id));
     } else {
 	msg_warn("malformed delivery request");
     }
-    smtp_request_free(&req);
+    deliver_request_free(&req);
 }
 
 int
@@ -191,5 +225,6 @@ main(int argc, char **argv)
     memset(&opts, 0, sizeof(opts));
     opts.syscalls = smtp_syscalls;
     opts.pre_init = smtp_pre_init;
+    opts.loop = smtp_cache_timer;
     single_server_main(argc, argv, smtp_service, &opts);
 }

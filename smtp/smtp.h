@@ -5,15 +5,17 @@
  * SYNOPSIS
  *	#include "smtp.h"
  *
- *	Request, results and log lines (smtp_request.c):
- *	int	smtp_request_read(struct vstream *fp, struct smtp_request *req);
- *	void	smtp_request_free(struct smtp_request *req);
- *	int	smtp_request_reply(struct vstream *fp, struct smtp_request *req);
- *	void	smtp_log_results(struct smtp_request *req);
- *	void	smtp_rcpt_result(struct smtp_rcpt *rp, int status,
+ *	Request, results and log lines (deliver_request.c, on top of
+ *	util/deliver_request.c):
+ *	int	smtp_request_read(struct vstream *fp, struct deliver_request *req);
+ *	void	deliver_request_free(struct deliver_request *req);
+ *	int	smtp_request_reply(struct vstream *fp, struct deliver_request *req,
+ *			int site_fail);
+ *	void	deliver_request_log(struct deliver_request *req);
+ *	void	deliver_rcpt_result(struct deliver_rcpt *rp, int status,
  *			const char *dsn, const char *why);
- *	int	smtp_rcpt_pending(struct smtp_request *req);
- *	void	smtp_result_all(struct smtp_request *req, int status,
+ *	int	smtp_rcpt_pending(struct deliver_request *req);
+ *	void	smtp_result_all(struct deliver_request *req, int status,
  *			const char *dsn, const char *why);
  *
  *	Routing (smtp_route.c):
@@ -35,15 +37,24 @@
  *	void	smtp_reply_why(struct vstr *why, struct smtp_session *sp,
  *			const char *cmd);
  *
+ *	Mail loops (smtp_loop.c):
+ *	int	smtp_loop_name_eq(const char *name, const char *myname);
+ *	int	smtp_loop_mx(struct dns_mx_list *mx, const char *myname);
+ *	void	smtp_loop_greeting(struct smtp_session *sp);
+ *	int	smtp_loop_ehlo(struct smtp_session *sp, struct vstr *dsn,
+ *			struct vstr *why);
+ *
  *	The transaction (smtp_trans.c):
  *	int	smtp_transaction(struct smtp_session *sp,
- *			struct smtp_request *req);
+ *			struct deliver_request *req);
  *
  * DESCRIPTION
  *	smtp.c is the daemon shell and the one-entry connection cache. A
  *	request's recipients start deferred ("delivery agent failed");
- *	smtp_rcpt_result() gives one its final result for this request,
- *	smtp_result_all() every one still open.
+ *	deliver_rcpt_result() gives one its final result for this request,
+ *	smtp_result_all() every one still open. smtp_request_reply() sends
+ *	the results and the final list with DEL_ATTR_SITE_FAIL = site_fail
+ *	!= 0 (util/deliver_proto.h).
  *
  *	smtp_route_find() turns qmgr's next hop into addresses to try in
  *	order (SMTP_ROUTE_OK) or a reason to defer or bounce them all.
@@ -56,8 +67,17 @@
  *	connection, timeout, malformed reply). smtp_session_reset() is RSET
  *	before reuse. smtp_reply_why() formats "host H[A]:P said: ...".
  *
+ *	Loops (like Postfix, only for targets with SMTP_TARGET_LOOP_CHECK:
+ *	the port is smtp_mx_port): smtp_loop_mx() drops every MX host
+ *	whose preference is >= that of an MX host named myname.
+ *	smtp_loop_greeting() warns when the 220 greeting names
+ *	myhostname; smtp_loop_ehlo() fails the session when the EHLO
+ *	reply does (5.4.6 for a best MX, else 4.4.6).
+ *
  *	smtp_transaction() delivers one request on an open session and
- *	says whether the session may be reused (SMTP_TRANS_OK).
+ *	says whether the session may be reused (SMTP_TRANS_OK), must be
+ *	closed (SMTP_TRANS_BROKEN), or was left inside DATA and must be
+ *	dropped without QUIT (SMTP_TRANS_ABORT).
  *
  * SECURITY
  *	Everything from the server or the DNS is hostile: replies go
@@ -70,53 +90,19 @@
 #include <sys/types.h>
 
 #include "argv.h"
+#include "deliver_request.h"
 #include "smtp_reply.h"
 #include "tls.h"
 #include "vstr.h"
 #include "vstream.h"
 
  /*
-  * The request.
+  * The request and its recipients are util/deliver_request.h's.
   */
-struct smtp_rcpt {
-    struct vstr *address;
-    struct vstr *orcpt;
-    int     notify;			/* QUEUE_NOTIFY_* */
-    long    offset;
-    int     status;			/* MAIL_STAT_* */
-    int     final;			/* result known for this request */
-    struct vstr *dsn;
-    struct vstr *why;
-};
-
-struct smtp_request {
-    int     flags;
-    struct vstr *queue_name;
-    struct vstr *queue_id;
-    long    arrival;
-    long    arrival_usec;
-    long    active_ms;
-    long    request_ms;
-    struct vstr *sender;
-    struct vstr *nexthop;
-    struct vstr *envid;
-    int     dsn_ret;
-    long    size;
-    int     nrcpt;
-    struct smtp_rcpt *rcpt;
-    int     msg_flags;			/* QUEUE_FLAG_* of the queue file */
-    long long setup_ms;			/* connection setup time (delays c) */
-    struct vstr *relay;			/* host[addr]:port, or "none" */
-};
-
-extern int smtp_request_read(struct vstream *, struct smtp_request *);
-extern void smtp_request_free(struct smtp_request *);
-extern int smtp_request_reply(struct vstream *, struct smtp_request *);
-extern void smtp_log_results(struct smtp_request *);
-extern void smtp_rcpt_result(struct smtp_rcpt *, int, const char *,
-			             const char *);
-extern int smtp_rcpt_pending(struct smtp_request *);
-extern void smtp_result_all(struct smtp_request *, int, const char *,
+extern int smtp_request_read(struct vstream *, struct deliver_request *);
+extern int smtp_request_reply(struct vstream *, struct deliver_request *, int);
+extern int smtp_rcpt_pending(struct deliver_request *);
+extern void smtp_result_all(struct deliver_request *, int, const char *,
 			            const char *);
 
  /*
@@ -131,7 +117,12 @@ struct smtp_target {
     char   *host;			/* name to log and verify */
     char   *addr;			/* numeric */
     int     port;
+    int     flags;			/* SMTP_TARGET_* */
+    const char *dest;			/* the route's next hop (not owned) */
 };
+
+#define SMTP_TARGET_LOOP_CHECK	(1<<0)	/* port is smtp_mx_port: loops */
+#define SMTP_TARGET_BEST_MX	(1<<1)	/* a most preferred MX, or no MX */
 
 struct smtp_route {
     char   *key;			/* the next hop, for the cache */
@@ -176,6 +167,7 @@ struct smtp_session {
     long    size_limit;			/* SIZE n, 0 if none */
     long long idle_since_ms;
     struct smtp_reply reply;
+    const struct smtp_target *target;	/* during smtp_session_open only */
 };
 
 #define SMTP_SESS_OK		0
@@ -195,10 +187,26 @@ extern void smtp_tls_init(void);
   */
 #define SMTP_TRANS_OK		0	/* session may be reused */
 #define SMTP_TRANS_BROKEN	1	/* session unusable */
+#define SMTP_TRANS_ABORT	2	/* unusable, inside DATA: no QUIT */
 
-extern int smtp_transaction(struct smtp_session *, struct smtp_request *);
+extern int smtp_transaction(struct smtp_session *, struct deliver_request *);
 extern void smtp_reply_why(struct vstr *, struct smtp_session *,
 			           const char *);
+
+ /*
+  * Mail loops (smtp_loop.c).
+  */
+#define SMTP_LOOP_NONE		0	/* myself is not an MX host */
+#define SMTP_LOOP_TRIMMED	1	/* MX hosts >= my preference dropped */
+#define SMTP_LOOP_BEST		2	/* I am the best MX: nothing left */
+
+struct dns_mx_list;
+
+extern int smtp_loop_name_eq(const char *, const char *);
+extern int smtp_loop_mx(struct dns_mx_list *, const char *);
+extern void smtp_loop_greeting(struct smtp_session *);
+extern int smtp_loop_ehlo(struct smtp_session *, struct vstr *,
+			          struct vstr *);
 
  /*
   * Sandbox.

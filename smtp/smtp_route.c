@@ -2,13 +2,21 @@
  * smtp_route.c - from qmgr's next hop to the list of addresses one
  * delivery attempt tries, in order, and the TLS level for it.
  *
- * "[host]:port" and "[host]" are used as given (no MX lookup);
- * "domain" and "domain:port" get the domain's MX hosts by preference,
- * each with its A then AAAA addresses, or the domain's own addresses
- * when it has no MX (RFC 5321 section 5). A null MX (RFC 7505) bounces
- * at once. MX routes use smtp_mx_port (25). disable_dns_lookups uses
- * the system resolver (getaddrinfo) for names instead. At most
- * SMTP_ADDR_MAX addresses are tried per attempt.
+ * The syntax is util/smtp_nexthop.c's. "[host]:port", "[host]" and
+ * "[ipv6:addr]:port" are used as given (no MX lookup; an address is
+ * connected to directly); "domain" and "domain:port" get the domain's
+ * MX hosts by preference, each with its A then AAAA addresses, or the
+ * domain's own addresses when it has no MX (RFC 5321 section 5). A null
+ * MX (RFC 7505) bounces at once. MX routes use smtp_mx_port (25).
+ * disable_dns_lookups uses the system resolver (getaddrinfo) for names
+ * instead. At most SMTP_ADDR_MAX addresses are tried per attempt. A
+ * malformed next hop defers (4.3.5) with a warning.
+ *
+ * Loops (smtp_loop.c), on smtp_mx_port only: MX hosts not better than
+ * an MX named myhostname are dropped; when we are the best MX the
+ * recipients bounce (5.4.6), and when the better ones have no address
+ * they are deferred (4.4.4, as Postfix). Each target says whether it is
+ * a most preferred MX, for the EHLO check.
  *
  * The TLS level: smtp_tls_policy_maps (key: the next-hop domain or
  * host, lower case; value: the level as its first word), else
@@ -22,6 +30,8 @@
 
 #include "smtp.h"
 #include "dns_mx.h"
+#include "smtp_nexthop.h"
+#include "smtp_reply.h"
 #include "mail_params.h"
 #include "mail_proto.h"
 #include "maps.h"
@@ -100,7 +110,7 @@ smtp_route_tls(const char *domain, struct vstr *why)
 
 static void
 smtp_route_add(struct smtp_route *rt, const char *host, const char *addr,
-	               int port)
+	               int port, int flags)
 {
     struct smtp_target *tp;
 
@@ -111,12 +121,14 @@ smtp_route_add(struct smtp_route *rt, const char *host, const char *addr,
     tp->host = mystrdup(host);
     tp->addr = mystrdup(addr);
     tp->port = port;
+    tp->flags = flags | (port == var_smtp_mx_port ? SMTP_TARGET_LOOP_CHECK : 0);
+    tp->dest = rt->key;
 }
 
 /* smtp_route_host - the addresses of one host name */
 
 static int
-smtp_route_host(struct smtp_route *rt, const char *host, int port,
+smtp_route_host(struct smtp_route *rt, const char *host, int port, int flags,
 		        struct vstr *why)
 {
     struct argv *addrs = argv_alloc(4);
@@ -145,7 +157,7 @@ smtp_route_host(struct smtp_route *rt, const char *host, int port,
 	}
     }
     for (n = 0; n < addrs->argc; n++)
-	smtp_route_add(rt, host, addrs->argv[n], port);
+	smtp_route_add(rt, host, addrs->argv[n], port, flags);
     argv_free(addrs);
     return (rc);
 }
@@ -158,7 +170,7 @@ smtp_route_mx(struct smtp_route *rt, const char *domain, int port,
 {
     struct dns_mx_list mx;
     size_t  n;
-    int     rc;
+    int     rc, loop = SMTP_LOOP_NONE;
 
     rc = dns_mx_lookup(domain, &mx, why);
     if (rc == DNS_NULLMX) {
@@ -175,52 +187,31 @@ smtp_route_mx(struct smtp_route *rt, const char *domain, int port,
 	return (SMTP_ROUTE_DEFER);
     }
     if (rc == DNS_NOTFOUND) {
-	rc = smtp_route_host(rt, domain, port, why);
+	rc = smtp_route_host(rt, domain, port, SMTP_TARGET_BEST_MX, why);
     } else {
+	if (port == var_smtp_mx_port
+	    && (loop = smtp_loop_mx(&mx, var_myhostname)) == SMTP_LOOP_BEST) {
+	    vstr_strcpy(dsn, "5.4.6");
+	    vstr_sprintf(why, "mail for %s loops back to myself", domain);
+	    return (SMTP_ROUTE_BOUNCE);
+	}
 	for (n = 0; n < mx.count && rt->count < SMTP_ADDR_MAX; n++)
-	    (void) smtp_route_host(rt, mx.mx[n].host, port, why);
+	    (void) smtp_route_host(rt, mx.mx[n].host, port,
+				   mx.mx[n].pref == mx.mx[0].pref ?
+				   SMTP_TARGET_BEST_MX : 0, why);
 	dns_mx_list_free(&mx);
 	if (rt->count == 0)
 	    rc = DNS_RETRY;
     }
     if (rt->count > 0)
 	return (SMTP_ROUTE_OK);
+    if (loop == SMTP_LOOP_TRIMMED) {
+	vstr_strcpy(dsn, "4.4.4");
+	vstr_sprintf(why, "unable to find primary relay for %s", domain);
+	return (SMTP_ROUTE_DEFER);
+    }
     vstr_strcpy(dsn, rc == DNS_NXDOMAIN ? "5.4.4" : "4.4.3");
     return (rc == DNS_NXDOMAIN ? SMTP_ROUTE_BOUNCE : SMTP_ROUTE_DEFER);
-}
-
-/* smtp_route_split - "[host]:port", "host:port": host, port, literal */
-
-static int
-smtp_route_split(char *hop, char **host, int *port, int *literal)
-{
-    char   *cp;
-    long    num;
-
-    *literal = (*hop == '[');
-    if (*literal) {
-	if ((cp = strchr(hop, ']')) == 0)
-	    return (-1);
-	*cp++ = 0;
-	*host = hop + 1;
-    } else {
-	*host = hop;
-	cp = strrchr(hop, ':');
-	if (cp && strchr(hop, ':') != cp)
-	    cp = 0;				/* an IPv6 address, no port */
-    }
-    if (cp && *cp == ':') {
-	*cp++ = 0;
-	num = strtol(cp, &cp, 10);
-	if (*cp || num < 1 || num > 65535)
-	    return (-1);
-	*port = (int) num;
-    } else if (cp && *cp) {
-	return (-1);
-    }
-    return (**host && strlen(*host) <= 253
-	    && strspn(*host, "abcdefghijklmnopqrstuvwxyz0123456789-_.:")
-	    == strlen(*host) ? 0 : -1);
 }
 
 /* smtp_route_find - the addresses for a next hop, and its TLS level */
@@ -229,32 +220,37 @@ int
 smtp_route_find(const char *nexthop, struct smtp_route *rt, struct vstr *dsn,
 		        struct vstr *why)
 {
-    char   *hop = str_lower(mystrdup(nexthop));
-    char   *host;
-    int     port = 0, literal, rc;
+    struct smtp_nexthop hop;
+    struct vstr *safe;
+    const char *err;
+    int     port, rc;
 
     memset(rt, 0, sizeof(*rt));
-    rt->key = mystrdup(hop);
-    if (smtp_route_split(hop, &host, &port, &literal) < 0) {
-	myfree(hop);
+    rt->key = str_lower(mystrdup(nexthop));
+    if ((err = smtp_nexthop_parse(nexthop, strlen(nexthop), &hop)) != 0) {
+	safe = vstr_alloc(50);
+	smtp_reply_sanitize(safe, nexthop, strnlen(nexthop, 300));
+	msg_warn("bad next hop \"%s\": %s", vstr_str(safe), err);
 	vstr_strcpy(dsn, "4.3.5");
-	return (vstr_fail(why, "bad next hop \"%s\"", nexthop), SMTP_ROUTE_DEFER);
+	vstr_sprintf(why, "bad next hop \"%s\": %s", vstr_str(safe), err);
+	vstr_free(safe);
+	return (SMTP_ROUTE_DEFER);
     }
-    rt->domain = mystrdup(host);
-    if ((rt->tls_level = smtp_route_tls(host, why)) < 0) {
-	myfree(hop);
+    str_lower(hop.host);
+    rt->domain = mystrdup(hop.host);
+    if ((rt->tls_level = smtp_route_tls(hop.host, why)) < 0) {
 	vstr_strcpy(dsn, "4.3.5");
 	return (SMTP_ROUTE_DEFER);
     }
-    if (literal || var_disable_dns_lookups) {
-	rc = smtp_route_host(rt, host, port ? port : var_smtp_mx_port, why);
+    port = hop.port ? hop.port : var_smtp_mx_port;
+    if (hop.literal || hop.family || var_disable_dns_lookups) {
+	rc = smtp_route_host(rt, hop.host, port, SMTP_TARGET_BEST_MX, why);
 	rc = (rt->count > 0 ? SMTP_ROUTE_OK : rc == DNS_NXDOMAIN ?
 	      SMTP_ROUTE_BOUNCE : SMTP_ROUTE_DEFER);
 	vstr_strcpy(dsn, rc == SMTP_ROUTE_BOUNCE ? "5.4.4" : "4.4.3");
     } else {
-	rc = smtp_route_mx(rt, host, port ? port : var_smtp_mx_port, dsn, why);
+	rc = smtp_route_mx(rt, hop.host, port, dsn, why);
     }
-    myfree(hop);
     return (rc);
 }
 

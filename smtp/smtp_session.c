@@ -200,7 +200,7 @@ smtp_helo(struct smtp_session *sp, struct vstr *dsn, struct vstr *why)
 			var_smtp_helo_name);
     if (code == 250) {
 	smtp_features(sp);
-	return (SMTP_SESS_OK);
+	return (smtp_loop_ehlo(sp, dsn, why));	/* our own name: a loop */
     }
     if (code > 0 && code / 100 == 5)
 	code = smtp_command(sp, var_smtp_helo_tmout, why, "HELO %s",
@@ -298,6 +298,7 @@ smtp_session_open(struct smtp_target *tp, int level, struct smtp_session **out,
     if ((fd = smtp_connect(tp, why)) < 0)
 	return (SMTP_SESS_DEFER);
     sp = smtp_session_new(fd, tp);
+    sp->target = tp;				/* for the loop checks */
     if ((code = smtp_command(sp, var_smtp_helo_tmout, why, 0)) != 220) {
 	if (code > 0)
 	    vstr_sprintf(why, "host %s refused to talk to me: %d %s",
@@ -306,6 +307,7 @@ smtp_session_open(struct smtp_target *tp, int level, struct smtp_session **out,
 	smtp_session_close(sp, code > 0);
 	return (code / 100 == 5 ? SMTP_SESS_BOUNCE : SMTP_SESS_DEFER);
     }
+    smtp_loop_greeting(sp);
     rc = smtp_helo(sp, dsn, why);
     if (rc == SMTP_SESS_OK && level >= SMTP_TLS_ENCRYPT)
 	rc = smtp_starttls(sp, level, dsn, why);
@@ -323,6 +325,7 @@ smtp_session_open(struct smtp_target *tp, int level, struct smtp_session **out,
 	smtp_session_close(sp, vstream_error(sp->fp) == 0);
 	return (rc);
     }
+    sp->target = 0;
     *out = sp;
     return (SMTP_SESS_OK);
 }

@@ -11,10 +11,15 @@
  * the open recipients without a result and makes the session unusable
  * (the caller tries the next address, or defers them).
  *
- * The content goes out with CRLF line ends and dot-stuffing only. The
- * queue stores lines without their newline, so a CR or LF inside a
- * stored line is stray: it is sent as a space (SECURITY-CASES A2: never
- * a bare CR or LF to the next hop).
+ * The content goes out through util/smtp_text.c: CRLF line ends,
+ * dot-stuffing, lines longer than smtp_line_length_limit broken with
+ * CRLF SPACE (as Postfix). The queue stores lines without their
+ * newline, so a CR or LF inside a stored line is stray: it is sent as a
+ * space (SECURITY-CASES A2: never a bare CR or LF to the next hop).
+ * To a server without 8BITMIME the content first goes through the MIME
+ * downgrade (util/mime_downgrade.c) unless disable_mime_output_conversion
+ * is set; a MIME structure nested too deep bounces (5.6.0) as in Postfix,
+ * without the "." (the server drops what it got).
  */
 #include <string.h>
 
@@ -22,13 +27,19 @@
 #include "mail_params.h"
 #include "mail_proto.h"
 #include "mail_queue.h"
+#include "mime_downgrade.h"
 #include "mymalloc.h"
 #include "msg.h"
 #include "queue_file.h"
+#include "smtp_text.h"
+
+#define SMTP_CONTENT_NET	(-1)	/* lost connection: st->why */
+#define SMTP_CONTENT_QUEUE	(-2)	/* queue file trouble: qwhy */
+#define SMTP_CONTENT_MIME	(-3)	/* MIME downgrade failed: qwhy */
 
 struct smtp_state {
     struct smtp_session *sp;
-    struct smtp_request *req;
+    struct deliver_request *req;
     int    *accepted;			/* per recipient: RCPT got 2xx */
     int     naccepted;
     struct vstr *why;			/* last network/protocol error */
@@ -83,9 +94,9 @@ smtp_result(struct smtp_state *st, int n, const char *cmd)
     if (klass == 2) {
 	vstr_sprintf(why, "%d %s%s%s", sp->reply.code, sp->reply.dsn,
 		     *sp->reply.dsn ? " " : "", vstr_str(sp->reply.text));
-	smtp_rcpt_result(st->req->rcpt + n, MAIL_STAT_OK, dsn, vstr_str(why));
+	deliver_rcpt_result(st->req->rcpt + n, MAIL_STAT_OK, dsn, vstr_str(why));
     } else {
-	smtp_rcpt_result(st->req->rcpt + n, klass == 5 ? MAIL_STAT_BOUNCE :
+	deliver_rcpt_result(st->req->rcpt + n, klass == 5 ? MAIL_STAT_BOUNCE :
 			 MAIL_STAT_DEFER, dsn, vstr_str(why));
     }
     vstr_free(why);
@@ -107,7 +118,7 @@ smtp_result_open(struct smtp_state *st, const char *cmd, int accepted_only)
 
 static void
 smtp_mail_cmd(struct vstr *cmd, struct smtp_session *sp,
-	              struct smtp_request *req)
+	              struct deliver_request *req)
 {
     vstr_sprintf(cmd, "MAIL FROM:<%s>", vstr_str(req->sender));
     if (sp->features & SMTP_FEAT_SIZE)
@@ -134,7 +145,7 @@ smtp_mail_cmd(struct vstr *cmd, struct smtp_session *sp,
 /* smtp_rcpt_cmd - the RCPT TO command with its parameters */
 
 static void
-smtp_rcpt_cmd(struct vstr *cmd, struct smtp_session *sp, struct smtp_rcpt *rp)
+smtp_rcpt_cmd(struct vstr *cmd, struct smtp_session *sp, struct deliver_rcpt *rp)
 {
     const char *orcpt = vstr_str(rp->orcpt);
     const char *semi;
@@ -188,21 +199,55 @@ smtp_get(struct smtp_state *st, long tmout)
     return (smtp_command(st->sp, tmout, st->why, 0));
 }
 
-/* smtp_put_line - one content line: dot-stuffed, stray CR/LF as space */
+/* smtp_data_write - smtp_text output: the session stream */
 
 static int
-smtp_put_line(struct vstream *fp, struct vstr *line, int start)
+smtp_data_write(const char *buf, size_t len, void *ctx)
 {
-    char   *cp;
-    size_t  n;
+    return (vstream_write((struct vstream *) ctx, buf, len) < 0 ? -1 : 0);
+}
 
-    for (cp = vstr_str(line), n = 0; n < vstr_len(line); n++)
-	if (cp[n] == '\r' || cp[n] == '\n')
-	    cp[n] = ' ';
-    if (start && vstr_len(line) > 0 && cp[0] == '.'
-	&& vstream_write(fp, ".", 1) < 0)
-	return (-1);
-    return (vstream_write(fp, cp, vstr_len(line)));
+/* smtp_data_dg_out - mime_downgrade output: on to smtp_text */
+
+static int
+smtp_data_dg_out(const char *buf, size_t len, int flags, void *ctx)
+{
+    return (smtp_text_put((struct smtp_text *) ctx, buf, len,
+			  flags & MIME_DOWNGRADE_EOL));
+}
+
+/* smtp_content_lines - queue file lines through downgrade and smtp_text */
+
+static int
+smtp_content_lines(struct queue_reader *r, struct smtp_text *txt,
+		           struct mime_downgrade *dg, struct vstr *qwhy)
+{
+    struct vstr *line = vstr_alloc(200);
+    int     rc;
+    int     eol;
+
+    while ((rc = queue_read_line(r, line, QUEUE_LINE_CHUNK, qwhy)) == QUEUE_LINE
+	   || rc == QUEUE_PART) {
+	eol = (rc == QUEUE_LINE);
+	if ((dg ? mime_downgrade_line(dg, vstr_str(line), vstr_len(line), eol)
+	     : smtp_text_put(txt, vstr_str(line), vstr_len(line), eol)) < 0) {
+	    rc = SMTP_CONTENT_NET;
+	    goto done;
+	}
+	if (dg && mime_downgrade_errors(dg)) {
+	    rc = SMTP_CONTENT_MIME;
+	    goto done;
+	}
+    }
+    if (rc != QUEUE_END)
+	rc = SMTP_CONTENT_QUEUE;
+    else if ((dg && mime_downgrade_end(dg) < 0) || smtp_text_flush(txt) < 0)
+	rc = SMTP_CONTENT_NET;
+    else
+	rc = (dg && mime_downgrade_errors(dg)) ? SMTP_CONTENT_MIME : 0;
+done:
+    vstr_free(line);
+    return (rc);
 }
 
 /* smtp_content - the message content, then ".", from the queue file */
@@ -212,11 +257,18 @@ smtp_content(struct smtp_state *st, struct vstr *qwhy)
 {
     struct vstream *fp = st->sp->fp;
     struct vstr *path = vstr_alloc(50);
-    struct vstr *line = vstr_alloc(200);
     struct queue_reader *r = 0;
     struct queue_env env;
-    int     rc = -1, start = 1;
+    struct smtp_text txt;
+    struct mime_downgrade *dg = 0;
+    int     rc = SMTP_CONTENT_QUEUE;
 
+    /*
+     * Like Postfix: downgrade whenever the server lacks 8BITMIME, unless
+     * disabled, whatever the message claims (BODY=8BITMIME is not the only
+     * source of 8-bit mail). A message with no 8-bit body byte and no part
+     * declared 8bit or binary goes through byte for byte.
+     */
     queue_env_init(&env);
     if (mail_queue_path(path, vstr_str(st->req->queue_name),
 			vstr_str(st->req->queue_id)) < 0
@@ -225,32 +277,28 @@ smtp_content(struct smtp_state *st, struct vstr *qwhy)
 	goto done;
     vstream_set_timeout(fp, var_smtp_data1_tmout > 3600 ? 3600 :
 			(int) var_smtp_data1_tmout);
-    while ((rc = queue_read_line(r, line, QUEUE_LINE_CHUNK, qwhy)) == QUEUE_LINE
-	   || rc == QUEUE_PART) {
-	if (smtp_put_line(fp, line, start) < 0
-	    || (rc == QUEUE_LINE && vstream_write(fp, "\r\n", 2) < 0)) {
-	    rc = vstr_fail(st->why, "lost connection with %s while sending "
-			   "message body", vstr_str(st->sp->relay));
-	    goto done;
-	}
-	start = (rc == QUEUE_LINE);
-    }
-    if (rc == QUEUE_END) {
-	rc = 0;
-	if ((!start && vstream_write(fp, "\r\n", 2) < 0)
-	    || vstream_write(fp, ".\r\n", 3) < 0 || vstream_flush(fp) < 0)
-	    rc = vstr_fail(st->why, "lost connection with %s while sending "
-			   "message body", vstr_str(st->sp->relay));
-    } else {
-	rc = -2;				/* queue file trouble */
-    }
+    smtp_text_init(&txt, var_smtp_line_limit, smtp_data_write, fp);
+    if (!var_disable_mime_oconv && !(st->sp->features & SMTP_FEAT_8BITMIME))
+	dg = mime_downgrade_create(smtp_data_dg_out, &txt);
+    if ((rc = smtp_content_lines(r, &txt, dg, qwhy)) == 0
+	&& (vstream_write(fp, ".\r\n", 3) < 0 || vstream_flush(fp) < 0))
+	rc = SMTP_CONTENT_NET;
+    if (txt.broken > 0)
+	msg_info("%s: breaking line > %d bytes with <CR><LF>SPACE",
+		 vstr_str(st->req->queue_id), var_smtp_line_limit);
+    if (rc == SMTP_CONTENT_NET)
+	vstr_fail(st->why, "lost connection with %s while sending "
+		  "message body", vstr_str(st->sp->relay));
+    if (rc == SMTP_CONTENT_MIME)
+	vstr_strcpy(qwhy, mime_downgrade_strerror(mime_downgrade_errors(dg)));
 done:
+    if (dg)
+	mime_downgrade_free(dg);
     if (r)
 	queue_read_close(r);
     queue_env_free(&env);
     vstr_free(path);
-    vstr_free(line);
-    return (r == 0 ? -2 : rc);
+    return (rc);
 }
 
 /* smtp_precheck - what can be decided before MAIL; 0 go on, 1 done */
@@ -259,7 +307,7 @@ static int
 smtp_precheck(struct smtp_state *st)
 {
     struct smtp_session *sp = st->sp;
-    struct smtp_request *req = st->req;
+    struct deliver_request *req = st->req;
     int     utf8 = (req->msg_flags & QUEUE_FLAG_SMTPUTF8) != 0;
     struct vstr *why = vstr_alloc(100);
     int     n;
@@ -278,7 +326,7 @@ smtp_precheck(struct smtp_state *st)
     } else {
 	for (n = 0; n < req->nrcpt; n++)
 	    if (!smtp_addr_ok(vstr_str(req->rcpt[n].address), utf8))
-		smtp_rcpt_result(req->rcpt + n, MAIL_STAT_BOUNCE, "5.1.3",
+		deliver_rcpt_result(req->rcpt + n, MAIL_STAT_BOUNCE, "5.1.3",
 				 "bad recipient address syntax");
     }
     vstr_free(why);
@@ -315,7 +363,7 @@ static int
 smtp_envelope(struct smtp_state *st)
 {
     struct smtp_session *sp = st->sp;
-    struct smtp_request *req = st->req;
+    struct deliver_request *req = st->req;
     struct vstr *cmd = vstr_alloc(200);
     int     pipe = (sp->features & SMTP_FEAT_PIPELINING) != 0;
     int    *sent = mycalloc(req->nrcpt, sizeof(int));
@@ -372,7 +420,7 @@ done:
 /* smtp_transaction - deliver one request on a session: SMTP_TRANS_* */
 
 int
-smtp_transaction(struct smtp_session *sp, struct smtp_request *req)
+smtp_transaction(struct smtp_session *sp, struct deliver_request *req)
 {
     struct smtp_state st;
     struct vstr *qwhy = vstr_alloc(100);
@@ -391,11 +439,17 @@ smtp_transaction(struct smtp_session *sp, struct smtp_request *req)
 	status = (rc == 0 ? SMTP_TRANS_OK : SMTP_TRANS_BROKEN);
 	goto done;
     }
-    if ((rc = smtp_content(&st, qwhy)) == -2) {
+    if ((rc = smtp_content(&st, qwhy)) == SMTP_CONTENT_QUEUE) {
 	msg_warn("%s: cannot read queue file: %s", vstr_str(req->queue_id),
 		 vstr_str(qwhy));
 	smtp_result_all(req, MAIL_STAT_DEFER, "4.3.0", "cannot read queue file");
-	goto done;				/* no "." sent: drop it */
+	status = SMTP_TRANS_ABORT;		/* no "." sent: drop it */
+	goto done;
+    }
+    if (rc == SMTP_CONTENT_MIME) {
+	smtp_result_all(req, MAIL_STAT_BOUNCE, "5.6.0", vstr_str(qwhy));
+	status = SMTP_TRANS_ABORT;		/* no "." sent: drop it */
+	goto done;
     }
     if (rc < 0 || (code = smtp_get(&st, var_smtp_data2_tmout)) < 0)
 	goto done;

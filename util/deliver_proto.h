@@ -42,10 +42,31 @@
  *		MAIL_ATTR_WHY	str	human text ("delivered to maildir",
  *					"unknown user: \"x\"", the remote
  *					server's reply, ...)
- *	   then one final list { MAIL_ATTR_STATUS int } (MAIL_STAT_OK when
- *	   the agent handled the request; anything else, or a broken
- *	   connection, means: every recipient without a result is
- *	   deferred with reason "delivery agent failed").
+ *	   then one final list:
+ *		MAIL_ATTR_STATUS	int	MAIL_STAT_OK when the agent handled
+ *					the request; anything else, or a
+ *					broken connection, means: every
+ *					recipient without a result is
+ *					deferred with reason "delivery
+ *					agent failed", and the destination
+ *					had a failure
+ *		DEL_ATTR_SITE_FAIL int	optional (absent = 0, older agents):
+ *					1 when the attempt failed at the
+ *					site level: no transaction was
+ *					possible with any address of the
+ *					next hop (every address refused,
+ *					timed out, greeted or EHLO'd with
+ *					4xx, or failed the required TLS; a
+ *					temporary DNS or routing failure).
+ *					The recipients were deferred
+ *					(their results say why); qmgr
+ *					counts it as a failure of the
+ *					destination (slow start down, dead
+ *					after QMGR_DEAD_FAILURES in a row),
+ *					as Postfix's site-level deferral.
+ *					A server that talked and deferred
+ *					recipients (4xx to MAIL or RCPT) is
+ *					not a site failure.
  *
  *	The agent opens queue_directory/QUEUE/<hash>/QUEUEID itself, read
  *	only, and reads the content with the queue-file reader (hostile
@@ -96,6 +117,7 @@
 #define DEL_ATTR_ARRIVAL_USEC	"arrival_usec"
 #define DEL_ATTR_ACTIVE_TIME	"active_time_ms"
 #define DEL_ATTR_REQUEST_TIME	"request_time_ms"
+#define DEL_ATTR_SITE_FAIL	"site_fail"
 
 #define QMGR_REQ_WAKEUP		'W'
 #define QMGR_REQ_SCAN_INCOMING	'I'

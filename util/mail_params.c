@@ -97,6 +97,7 @@ long    var_smtp_data2_tmout, var_smtp_quit_tmout;
 char   *var_smtp_tls_policy_maps, *var_smtp_dns_server;
 int     var_smtp_mx_port;
 long    var_smtp_conn_cache_tlimit;
+int     var_disable_mime_oconv, var_smtp_line_limit;
 long    var_min_backoff_time, var_max_backoff_time, var_max_queue_time;
 long    var_dsn_queue_time, var_queue_run_delay, var_delay_warn_time;
 int     var_dest_con_limit, var_dest_rcpt_limit, var_init_dest_concurrency;
@@ -257,6 +258,8 @@ const struct conf_param mail_params_table[] = {
     CONF_ROW_STR("smtp_dns_server", "", 0, 100, 0, var_smtp_dns_server),
     CONF_ROW_INT("smtp_mx_port", "25", 1, 65535, var_smtp_mx_port),
     CONF_ROW_TIME("smtp_connection_cache_time_limit", "2s", 0, 300, var_smtp_conn_cache_tlimit),
+    CONF_ROW_BOOL("disable_mime_output_conversion", "no", var_disable_mime_oconv),
+    CONF_ROW_INT("smtp_line_length_limit", "998", 0, IMAX, var_smtp_line_limit),
 
     /* Queue manager. */
     CONF_ROW_TIME("minimal_backoff_time", "300s", 1, TMAX, var_min_backoff_time),

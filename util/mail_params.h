@@ -215,6 +215,8 @@ extern char *var_smtp_tls_policy_maps;	/* smtp_tls_policy_maps (maps) */
 extern char *var_smtp_dns_server;	/* smtp_dns_server: tests only */
 extern int var_smtp_mx_port;		/* smtp_mx_port */
 extern long var_smtp_conn_cache_tlimit;	/* smtp_connection_cache_time_limit */
+extern int var_disable_mime_oconv;	/* disable_mime_output_conversion */
+extern int var_smtp_line_limit;		/* smtp_line_length_limit (0: none) */
 
  /*
   * Queue manager.

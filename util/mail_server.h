@@ -63,10 +63,13 @@
  *	most MAIL_SERVER_TRIGGER_MAX bytes, within 10 seconds) and calls
  *	service(buf, len, service_name, argv). It does not idle out.
  *
- *	opts->loop, when set (multi and trigger servers), is called before
- *	each wait and returns how many seconds the wait may last at most
- *	(-1: no limit); a wait that times out just calls it again (qmgr's
- *	periodic scan).
+ *	opts->loop, when set, is called before each wait (single server:
+ *	each wait for the next client) and returns how many seconds the
+ *	wait may last at most (-1: no limit); a wait that times out just
+ *	calls it again (qmgr's periodic scan, the SMTP client's timer that
+ *	closes its idle cached session). It does not change max_idle: a
+ *	single or multi server still exits that long after its last
+ *	client.
  *
  *	opts->watch and opts->ready (trigger servers only) let a daemon
  *	wait for its own descriptors in the same wait (qmgr's delivery
@@ -138,7 +141,7 @@ struct mail_server_opts {
     const char *const *syscalls;	/* service allow-list, NULL ends */
     mail_server_init_fn pre_init;	/* before chroot and setuid */
     mail_server_init_fn post_init;	/* after the sandbox */
-    mail_server_loop_fn loop;		/* multi, trigger: before waits */
+    mail_server_loop_fn loop;		/* before waits: max seconds, -1 */
     int     max_use;			/* 0: var_max_use */
     long    max_idle;			/* 0: var_max_idle */
     int     max_clients;		/* multi: 0: MAIL_SERVER_MAX_CLIENTS */

@@ -8,6 +8,11 @@
  * the descriptors are non-blocking). A process reports TAKEN as soon as
  * it has a client so that master can fork another one when none is
  * left available.
+ *
+ * opts->loop, when set, is called before each wait for a client and may
+ * shorten it (the SMTP client closes its idle cached session that way);
+ * then it is called again, and max_idle still counts from the last
+ * client.
  */
 #include <errno.h>
 #include <string.h>
@@ -50,10 +55,13 @@ single_server_serve(int fd, single_server_fn service,
 /* single_server_wait - wait for a client; -1 on timeout or SIGTERM */
 
 static int
-single_server_wait(const struct server_args *args, long long deadline)
+single_server_wait(const struct server_args *args,
+		           const struct mail_server_opts *opts,
+		           long long deadline)
 {
     struct pollfd fds[1 + MAIL_SERVER_MAX_LISTEN];
     long long left;
+    int     secs;
     int     i;
     int     n;
     int     fd;
@@ -63,6 +71,9 @@ single_server_wait(const struct server_args *args, long long deadline)
 	    return (-1);
 	if ((left = deadline - server_now_ms()) <= 0)
 	    return (-1);
+	if (opts->loop && (secs = opts->loop(args->service, args->rest)) >= 0
+	    && (long long) secs * 1000 < left)
+	    left = (long long) secs * 1000;
 	fds[0].fd = MASTER_STATUS_FD;
 	fds[0].events = 0;
 	for (i = 0; i < args->listen_count; i++) {
@@ -101,7 +112,7 @@ single_server_main(int argc, char **argv, single_server_fn service,
     server_notify(MASTER_STAT_AVAIL);
     for (use = 0; max_use < 0 || use < max_use; use++) {
 	deadline = server_now_ms() + (long long) max_idle * 1000;
-	if ((fd = single_server_wait(&args, deadline)) < 0)
+	if ((fd = single_server_wait(&args, opts, deadline)) < 0)
 	    break;
 	single_server_serve(fd, service, &args, max_use < 0 || use + 1 < max_use);
 	if (server_stopping())

@@ -69,7 +69,14 @@ class Sink:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def close(self):
+        # shutdown() ends the blocked accept() at once; without it the
+        # accept thread lives on and may take connections meant for a
+        # later sink that gets the same descriptor number.
         self.stopped = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.sock.close()
 
     def _accept(self):

@@ -3,7 +3,9 @@
  * retry backoff (doubling with the age, clamped), expiry for normal and
  * null-sender mail, slow start (grow by 1/window per success up to the
  * limit), back-off on failure, a dead destination after
- * QMGR_DEAD_FAILURES failures in a row, and its revival on probation.
+ * QMGR_DEAD_FAILURES failures in a row, and its revival on probation;
+ * the outcome rule (qmgr_feedback_done): an agent's site failure counts
+ * as a failure, a handled request as a success.
  */
 #include <criterion/criterion.h>
 
@@ -151,4 +153,75 @@ Test(feedback, success_resets_failures)
     cr_assert(fb.window >= 1.0 && fb.window <= 2.0, "window %f", fb.window);
     cr_assert_eq(fb.failures, 0);
     cr_assert_not(qmgr_feedback_dead(&fb, 1000));
+}
+
+ /*
+  * The rule for a delivery's outcome (QMGR_DONE_*): a site failure the
+  * agent reports counts like an agent failure; a handled request counts
+  * as a success whatever its recipients' results (a 452 to RCPT from a
+  * server that talked is a recipient deferral, QMGR_DONE_OK).
+  */
+Test(feedback, site_failures_kill_like_agent_failures)
+{
+    struct qmgr_feedback fb;
+    int     i;
+
+    qmgr_feedback_init(&fb, 5, 20);
+    for (i = 1; i < QMGR_DEAD_FAILURES; i++) {
+	cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 1000, 60), 0);
+	cr_assert_float_eq(fb.window, 5.0 - i, 1e-9, "slow start down");
+    }
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 1000, 60), 1);
+    cr_assert(qmgr_feedback_dead(&fb, 1059));
+    /* Probation after the dead time: one site failure kills it again. */
+    cr_assert_not(qmgr_feedback_dead(&fb, 1060));
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 1060, 60), 1);
+    cr_assert(qmgr_feedback_dead(&fb, 1061));
+}
+
+Test(feedback, site_and_agent_failures_count_in_one_row)
+{
+    struct qmgr_feedback fb;
+
+    qmgr_feedback_init(&fb, 5, 20);
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_AGENT, 1000, 60), 0);
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 1000, 60), 0);
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_AGENT, 1000, 60), 1);
+}
+
+Test(feedback, handled_request_is_a_success)
+{
+    struct qmgr_feedback fb;
+    int     i;
+
+    qmgr_feedback_init(&fb, 5, 20);
+    for (i = 0; i < 10 * QMGR_DEAD_FAILURES; i++) {
+	cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 1000, 60), 0);
+	cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_OK, 1000, 60), 0);
+    }
+    cr_assert_eq(fb.failures, 0);
+    cr_assert_not(qmgr_feedback_dead(&fb, 1000));
+    for (i = 0; i < 1000; i++)
+	cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_OK, 1000, 60), 0);
+    cr_assert_float_eq(fb.window, 20.0, 1e-9);
+}
+
+Test(feedback, failing_destination_is_not_forgotten_at_once)
+{
+    struct qmgr_feedback fb;
+
+    qmgr_feedback_init(&fb, 5, 20);
+    cr_assert(qmgr_feedback_forget(&fb, 1000, 60), "fresh: forget");
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 1000, 60), 0);
+    cr_assert_not(qmgr_feedback_forget(&fb, 1000, 60));
+    cr_assert_not(qmgr_feedback_forget(&fb, 1059, 60));
+    cr_assert(qmgr_feedback_forget(&fb, 1060, 60), "failure is old");
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_OK, 1001, 60), 0);
+    cr_assert(qmgr_feedback_forget(&fb, 1001, 60), "success: forget");
+    /* Dead: kept until the dead time is over. */
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 2000, 60), 0);
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 2000, 60), 0);
+    cr_assert_eq(qmgr_feedback_done(&fb, QMGR_DONE_SITE, 2000, 600), 1);
+    cr_assert_not(qmgr_feedback_forget(&fb, 2100, 60));
+    cr_assert(qmgr_feedback_forget(&fb, 2600, 60));
 }

@@ -7,23 +7,30 @@
  * flush), removal, corrupt files, the start-up requeue of active/, the
  * active limit, expiry, the bounce log kept when no notice can be sent,
  * and a dead destination. Deliveries are simulated: the tests take
- * entries off a destination as the scheduler would.
+ * entries off a destination as the scheduler would. The site-failure
+ * tests go through qmgr_deliver.c for real, with a fake agent on
+ * private/smtp that answers with or without DEL_ATTR_SITE_FAIL.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <criterion/criterion.h>
 
 #include "../../../qmgr/qmgr.h"
 #include "attr.h"
+#include "deliver_proto.h"
 #include "mail_params.h"
 #include "mail_proto.h"
 #include "mail_queue.h"
+#include "unix_sock.h"
 
 static char qdir[] = "/tmp/qmgr-test-XXXXXX";
 static char cwd[4096];
@@ -68,6 +75,7 @@ setup(void)
     var_qmgr_active_limit = 100;
     var_qmgr_rcpt_limit = 1000;
     var_ipc_timeout = 5;
+    var_daemon_timeout = 60;
     cr_assert_eq(qmgr_route_init(why), 0, "%s", vstr_str(why));
     vstr_free(why);
 }
@@ -174,7 +182,7 @@ finish(struct qmgr_entry *e, const int *status)
 			 status[i] == MAIL_STAT_OK ? "2.0.0" :
 			 status[i] == MAIL_STAT_DEFER ? "4.2.0" : "5.1.1",
 			 "test", "because");
-    qmgr_queue_done(e, 1, 0);
+    qmgr_queue_done(e, QMGR_DONE_OK, 0);
 }
 
 /* read_env - the envelope of a queue file */
@@ -425,7 +433,7 @@ Test(queue, dead_destination_defers_without_delivery)
     for (i = 0; i < QMGR_DEAD_FAILURES; i++) {
 	e = take("local", "example.com");
 	qmgr_done_rcpt_defer(e->message, e->rcpt[0], "4.3.0", "agent failed");
-	qmgr_queue_done(e, 0, "agent failed");
+	qmgr_queue_done(e, QMGR_DONE_AGENT, "agent failed");
     }
     /* The last message was deferred without a delivery. */
     cr_assert_null(qmgr_queue_find("local", "example.com")->head);
@@ -482,4 +490,185 @@ Test(queue, scan_yields_in_bounded_steps_and_loses_nothing)
 	found += (st > 0);
     cr_assert_eq(found, 3, "the walk asked for during the first one");
     vstr_free(got);
+}
+
+/* pump - one wait and its events for qmgr's deliveries */
+
+static void
+pump(void)
+{
+    struct pollfd fds[8];
+    int     n = qmgr_deliver_watch(fds, 8);
+
+    cr_assert_gt(n, 0);
+    cr_assert_gt(poll(fds, n, 5000), 0, "qmgr's delivery is not readable");
+    qmgr_deliver_ready(fds, n);
+}
+
+/*
+ * agent_round - one real delivery of e through qmgr_deliver.c, answered
+ * by a fake agent on private/smtp: every recipient deferred with why,
+ * then the final list with DEL_ATTR_SITE_FAIL = site (site < 0: without
+ * it, as older agents send it).
+ */
+static void
+agent_round(struct qmgr_entry *e, int site, const char *why)
+{
+    struct attr_list *list = attr_list_alloc();
+    const struct attr_value *v;
+    struct vstream *fp;
+    int     lfd, fd, nrcpt, i;
+
+    cr_assert(mkdir(MAIL_CLASS_PRIVATE, 0700) == 0 || errno == EEXIST);
+    cr_assert((lfd = unix_listen("private/smtp", 10, 0600)) >= 0);
+    cr_assert_eq(qmgr_deliver_start(e), 0);
+    cr_assert((fd = accept(lfd, 0, 0)) >= 0);
+    fp = vstream_fdopen(fd, VSTREAM_READ | VSTREAM_WRITE);
+    vstream_set_timeout(fp, 5);
+    cr_assert_eq(attr_print_protocol(fp, MAIL_PROTO_DELIVER), 0);
+    pump();					/* announcement in, request out */
+    cr_assert_geq(attr_scan_list(fp, ATTR_FLAG_STRICT, 0, list), 0);
+    cr_assert_not_null(v = attr_list_find(list, MAIL_ATTR_NRCPT));
+    nrcpt = (int) v->num;
+    cr_assert_eq(nrcpt, (int) e->count);
+    for (i = 0; i < nrcpt; i++) {
+	cr_assert_geq(attr_scan_list(fp, ATTR_FLAG_STRICT, 0, list), 0);
+	cr_assert_not_null(v = attr_list_find(list, MAIL_ATTR_OFFSET));
+	cr_assert_eq(attr_print(fp, ATTR_FLAG_NONE,
+				SEND_ATTR_LONG(MAIL_ATTR_OFFSET, v->num),
+				SEND_ATTR_INT(MAIL_ATTR_STATUS, MAIL_STAT_DEFER),
+				SEND_ATTR_STR(MAIL_ATTR_DSN_STATUS, "4.4.1"),
+				SEND_ATTR_STR(MAIL_ATTR_RELAY, "none"),
+				SEND_ATTR_STR(MAIL_ATTR_WHY, why),
+				ATTR_TYPE_END), 0);
+    }
+    if (site < 0)
+	cr_assert_eq(attr_print(fp, ATTR_FLAG_NONE,
+				SEND_ATTR_INT(MAIL_ATTR_STATUS, MAIL_STAT_OK),
+				ATTR_TYPE_END), 0);
+    else
+	cr_assert_eq(attr_print(fp, ATTR_FLAG_NONE,
+				SEND_ATTR_INT(MAIL_ATTR_STATUS, MAIL_STAT_OK),
+				SEND_ATTR_INT(DEL_ATTR_SITE_FAIL, site),
+				ATTR_TYPE_END), 0);
+    cr_assert_eq(vstream_flush(fp), 0);
+    while (qmgr_deliver_count() > 0)
+	pump();
+    vstream_close(fp);
+    close(lfd);
+    attr_list_free(list);
+}
+
+/* defer_reason - the reason of the first recipient in a defer log */
+
+static void
+defer_reason(const char *id, struct vstr *w)
+{
+    struct vstr *r = vstr_alloc(10), *d = vstr_alloc(10), *o = vstr_alloc(10);
+    struct vstream *fp;
+    long    when;
+    int     fd;
+
+    cr_assert((fd = open(path_of(MAIL_QUEUE_DEFER, id), O_RDONLY)) >= 0);
+    fp = vstream_fdopen(fd, VSTREAM_READ);
+    cr_assert_eq(attr_scan(fp, ATTR_FLAG_STRICT,
+			   RECV_ATTR_STR(MAIL_ATTR_RECIP, r),
+			   RECV_ATTR_STR(MAIL_ATTR_ORCPT, o),
+			   RECV_ATTR_STR(MAIL_ATTR_DSN_STATUS, d),
+			   RECV_ATTR_STR(MAIL_ATTR_WHY, w),
+			   RECV_ATTR_LONG(MAIL_ATTR_TIME, &when),
+			   ATTR_TYPE_END), 5);
+    vstream_close(fp);
+    vstr_free(r);
+    vstr_free(d);
+    vstr_free(o);
+}
+
+Test(queue, site_failures_kill_the_destination)
+{
+    const char *rc[] = {"a@remote.example", 0};
+    const char *why = "connect to remote.example[192.0.2.1]:25: "
+    "Connection refused";
+    char   *ids[QMGR_DEAD_FAILURES + 1];
+    struct qmgr_queue *q;
+    const char *suspended = "delivery temporarily suspended: ";
+    struct vstr *w = vstr_alloc(100);
+    int     i, nsuspended = 0;
+
+    for (i = 0; i <= QMGR_DEAD_FAILURES; i++)
+	ids[i] = write_msg("s@example.com", rc);
+    cr_assert_eq(scan_all(MAIL_QUEUE_INCOMING, 0), QMGR_DEAD_FAILURES + 1);
+    q = qmgr_queue_find("smtp", "remote.example");
+    for (i = 0; i < QMGR_DEAD_FAILURES; i++) {
+	cr_assert_not(qmgr_feedback_dead(&q->fb, time(0)), "round %d", i);
+	agent_round(take("smtp", "remote.example"), 1, why);
+    }
+    /* Dead: the last message was deferred without a delivery... */
+    cr_assert(qmgr_feedback_dead(&q->fb, time(0)));
+    cr_assert_null(q->head);
+    cr_assert_eq(qmgr_message_count, 0);
+    for (i = 0; i <= QMGR_DEAD_FAILURES; i++)
+	cr_assert(exists(MAIL_QUEUE_DEFERRED, ids[i]), "message %d", i);
+    /* ...with the site's reason, and so is new mail for it. */
+    for (i = 0; i <= QMGR_DEAD_FAILURES; i++) {
+	defer_reason(ids[i], w);
+	if (strcmp(vstr_str(w), why) == 0)
+	    continue;
+	cr_assert_eq(strncmp(vstr_str(w), suspended, strlen(suspended)), 0,
+		     "%s", vstr_str(w));
+	cr_assert_str_eq(vstr_str(w) + strlen(suspended), why);
+	nsuspended++;
+    }
+    cr_assert_eq(nsuspended, 1);
+    (void) write_msg("s@example.com", rc);
+    cr_assert_eq(scan_all(MAIL_QUEUE_INCOMING, 0), 1);
+    cr_assert_null(q->head);
+    /* A flush forgets it. */
+    qmgr_queue_flush();
+    cr_assert_eq(scan_all(MAIL_QUEUE_DEFERRED, 1), QMGR_DEAD_FAILURES + 2);
+    cr_assert_not_null(qmgr_queue_find("smtp", "remote.example")->head);
+    vstr_free(w);
+}
+
+Test(queue, recipient_deferrals_do_not_kill_the_destination)
+{
+    const char *rc[] = {"a@remote.example", 0};
+    struct qmgr_queue *q;
+    int     i, n = 3 * QMGR_DEAD_FAILURES;
+
+    for (i = 0; i < n; i++)
+	(void) write_msg("s@example.com", rc);
+    cr_assert_eq(scan_all(MAIL_QUEUE_INCOMING, 0), n);
+    q = qmgr_queue_find("smtp", "remote.example");
+    /* A server that talked and said 452 to RCPT; old agents: no flag. */
+    for (i = 0; i < n; i++)
+	agent_round(take("smtp", "remote.example"), i % 2 ? 0 : -1,
+		    "host x[192.0.2.1]:25 said: 452 4.2.2 mailbox full "
+		    "(in reply to RCPT TO command)");
+    cr_assert_not(qmgr_feedback_dead(&q->fb, time(0)));
+    cr_assert_eq(q->fb.failures, 0);
+    cr_assert_gt(q->fb.window, 5.0, "slow start went up: %f", q->fb.window);
+}
+
+/* Mail that comes one message at a time: the destination is idle
+ * between deliveries, and its failures must still add up. */
+Test(queue, site_failures_add_up_one_message_at_a_time)
+{
+    const char *rc[] = {"a@remote.example", 0};
+    const char *why = "host x[192.0.2.1]:25 refused to talk to me: 421 busy";
+    struct qmgr_queue *q;
+    int     i;
+
+    for (i = 0; i < QMGR_DEAD_FAILURES; i++) {
+	(void) write_msg("s@example.com", rc);
+	cr_assert_eq(scan_all(MAIL_QUEUE_INCOMING, 0), 1);
+	agent_round(take("smtp", "remote.example"), 1, why);
+	qmgr_queue_schedule(time(0));		/* idle destinations go */
+    }
+    q = qmgr_queue_find("smtp", "remote.example");
+    cr_assert(qmgr_feedback_dead(&q->fb, time(0)), "failures %d",
+	      q->fb.failures);
+    (void) write_msg("s@example.com", rc);
+    cr_assert_eq(scan_all(MAIL_QUEUE_INCOMING, 0), 1);
+    cr_assert_null(q->head, "deferred at once");
 }
