@@ -84,7 +84,8 @@ static void
 teardown(void)
 {
     qmgr_route_free();
-    (void) chdir(cwd);
+    if (chdir(cwd) < 0)
+	cr_log_warn("chdir %s: %s", cwd, strerror(errno));
     (void) nftw(qdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
