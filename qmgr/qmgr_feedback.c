@@ -56,7 +56,9 @@ qmgr_feedback_failure(struct qmgr_feedback *fb, time_t now, long dead_secs)
     fb->failed_at = now;
     if (++fb->failures < QMGR_DEAD_FAILURES)
 	return (0);
-    fb->dead_until = now + (dead_secs > 0 ? dead_secs : 1);
+    /* Deliveries still in flight when it died do not extend the time. */
+    if (fb->dead_until <= now)
+	fb->dead_until = now + (dead_secs > 0 ? dead_secs : 1);
     return (1);
 }
 

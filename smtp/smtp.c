@@ -20,6 +20,7 @@
  */
 #include <limits.h>
 #include <netdb.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +36,18 @@
 
 static struct smtp_session *smtp_cached;
 
+/* smtp_cache_exit - at exit: QUIT the idle session, if any */
+
+static void
+smtp_cache_exit(void)
+{
+    struct smtp_session *sp = smtp_cached;
+
+    smtp_cached = 0;
+    if (sp)
+	smtp_session_close(sp, 1);
+}
+
 /* smtp_pre_init - tables, resolver, TLS context; before chroot */
 
 static void
@@ -46,6 +59,8 @@ smtp_pre_init(const char *service UNUSED, char **argv UNUSED)
 	msg_fatal("chdir %s: %m", var_queue_dir);
     smtp_route_init();
     smtp_tls_init();
+    if (atexit(smtp_cache_exit) != 0)
+	msg_fatal("atexit: cannot register the connection cache's exit");
     if (var_disable_dns_lookups && getaddrinfo("localhost", 0, 0, &res) == 0)
 	freeaddrinfo(res);			/* load NSS modules now */
 }

@@ -136,6 +136,7 @@ smtp_route_host(struct smtp_route *rt, const char *host, int port, int flags,
     struct addrinfo hints, *res, *ai;
     char    text[INET6_ADDRSTRLEN];
     int     rc = DNS_OK;
+    int     gai;
     size_t  n;
 
     if (inet_pton(AF_INET, host, junk) == 1 || inet_pton(AF_INET6, host, junk) == 1) {
@@ -145,9 +146,20 @@ smtp_route_host(struct smtp_route *rt, const char *host, int port, int flags,
     } else {
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, 0, &hints, &res) != 0) {
-	    rc = DNS_NXDOMAIN;
-	    vstr_fail(why, "Host or domain name not found: %s", host);
+	if ((gai = getaddrinfo(host, 0, &hints, &res)) != 0) {
+	    /* Only "no such name" is permanent; resolver trouble defers. */
+	    if (gai == EAI_NONAME
+#ifdef EAI_NODATA
+		|| gai == EAI_NODATA
+#endif
+		) {
+		rc = DNS_NXDOMAIN;
+		vstr_fail(why, "Host or domain name not found: %s", host);
+	    } else {
+		rc = DNS_RETRY;
+		vstr_fail(why, "Host or domain name lookup failed: %s: %s",
+			  host, gai_strerror(gai));
+	    }
 	} else {
 	    for (ai = res; ai; ai = ai->ai_next)
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, sizeof(text),

@@ -45,6 +45,9 @@ struct smtp_state {
     struct vstr *why;			/* last network/protocol error */
 };
 
+#define SMTP_ORCPT_TYPE_MAX	32	/* ORCPT addr-type: an atom */
+#define SMTP_ORCPT_TYPE_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-"
+
 /* smtp_xtext - RFC 3461 xtext */
 
 static void
@@ -164,7 +167,11 @@ smtp_rcpt_cmd(struct vstr *cmd, struct smtp_session *sp, struct deliver_rcpt *rp
 			 && (rp->notify & QUEUE_NOTIFY_DELAY) ? "," : "",
 			  (rp->notify & QUEUE_NOTIFY_DELAY) ? "DELAY" : "");
 	if (*orcpt) {
-	    if ((semi = strchr(orcpt, ';')) != 0 && semi > orcpt) {
+	    /* addr-type is an atom (RFC 3461 4.2): letters, digits, '-' */
+	    if ((semi = strchr(orcpt, ';')) != 0 && semi > orcpt
+		&& semi - orcpt <= SMTP_ORCPT_TYPE_MAX
+		&& strspn(orcpt, SMTP_ORCPT_TYPE_CHARS)
+		== (size_t) (semi - orcpt)) {
 		vstr_strcat(cmd, " ORCPT=");
 		vstr_strncat(cmd, orcpt, semi - orcpt);
 		vstr_addch(cmd, ';');

@@ -77,6 +77,8 @@ deliver_request_rcpts(struct vstream *fp, struct deliver_request *req)
     return (0);
 }
 
+#define DELIVER_TIME_MAX	(1L << 40)	/* seconds: far beyond 2038 */
+
 /* deliver_request_read - read and check one request; 0 or -1 */
 
 int
@@ -112,6 +114,18 @@ deliver_request_read(struct vstream *fp, struct deliver_request *req,
     }
     if (req->arrival_usec < 0 || req->arrival_usec > 999999)
 	req->arrival_usec = 0;
+
+    /*
+     * Times and the size are used in arithmetic (delays, SIZE=): keep
+     * them in a range where that cannot overflow.
+     */
+    if (req->arrival < 0 || req->arrival > DELIVER_TIME_MAX
+	|| req->active_ms < 0 || req->active_ms > DELIVER_TIME_MAX * 1000
+	|| req->request_ms < 0 || req->request_ms > DELIVER_TIME_MAX * 1000
+	|| req->size < 0) {
+	msg_warn("delivery request: time or size out of range");
+	return (-1);
+    }
     return (deliver_request_rcpts(fp, req));
 }
 

@@ -361,6 +361,17 @@ dg_qp_add(struct mime_downgrade *dg, const char *unit, size_t n)
     /* Keep one byte for the "=" of a soft line break. */
     if (vstr_len(dg->qp) + n > DG_QP_MAX - 1 && dg_qp_flush(dg, 1) < 0)
 	return (-1);
+
+    /*
+     * A "-" that starts an output line (after a soft break, or the first
+     * byte of a line) is encoded: otherwise a soft break could turn text
+     * into a "--boundary" line of an open multipart, and the next hop
+     * would see another MIME structure than ours.
+     */
+    if (vstr_len(dg->qp) == 0 && n == 1 && unit[0] == '-') {
+	unit = "=2D";
+	n = 3;
+    }
     vstr_memcat(dg->qp, unit, n);
     return (0);
 }

@@ -183,3 +183,26 @@ def test_idle_cached_session_closed_after_time_limit(cleanup_list):
     assert len(sink.messages) == 2
     assert sink.connections == 2
     assert "panic" not in inst.log()
+
+
+def test_cached_session_quit_when_process_exits(cleanup_list):
+    """max_use = 1: the process exits right after caching its session;
+    the session still ends with QUIT, long before the cache time."""
+    quits = []
+
+    def hook(cmd, conn):
+        if cmd.upper() == b"QUIT":
+            quits.append(time.monotonic())
+        return None
+    sink = Sink(hook=hook)
+    cleanup_list.append(sink)
+    inst = smtp_instance({"relayhost": "[127.0.0.1]:%d" % sink.port,
+                          "smtp_connection_cache_time_limit": "30s",
+                          "max_use": "1"})
+    cleanup_list.append(inst)
+    start = time.monotonic()
+    submit(inst, ["exit@far.test"])
+    wait_until(lambda: quits, timeout=15,
+               what="QUIT from the exiting smtp process")
+    assert quits[0] - start < 15
+    assert len(sink.messages) == 1

@@ -225,3 +225,19 @@ Test(feedback, failing_destination_is_not_forgotten_at_once)
     cr_assert_not(qmgr_feedback_forget(&fb, 2100, 60));
     cr_assert(qmgr_feedback_forget(&fb, 2600, 60));
 }
+
+Test(feedback, failures_in_flight_do_not_extend_dead_time)
+{
+    struct qmgr_feedback fb;
+    int     i;
+
+    qmgr_feedback_init(&fb, 5, 20);
+    for (i = 0; i < QMGR_DEAD_FAILURES; i++)
+	(void) qmgr_feedback_failure(&fb, 1000, 60);
+    cr_assert(qmgr_feedback_dead(&fb, 1000));
+    /* Deliveries that were in flight fail later: still dead until 1060. */
+    cr_assert_eq(qmgr_feedback_failure(&fb, 1030, 60), 1);
+    cr_assert_eq(qmgr_feedback_failure(&fb, 1050, 60), 1);
+    cr_assert(qmgr_feedback_dead(&fb, 1059));
+    cr_assert_not(qmgr_feedback_dead(&fb, 1060));
+}

@@ -5,6 +5,8 @@
  * cut stream), the reply with and without the optional attribute of
  * the final list, and the delay format of the log line.
  */
+#include <limits.h>
+
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -16,6 +18,9 @@
 #include "vstr.h"
 
 #define GOOD_ID	"4Xb2mQ0000AbCd"
+
+static long put_time = 1000L;		/* MAIL_ATTR_TIME of put_request */
+static long put_size = 123L;		/* MAIL_ATTR_SIZE of put_request */
 
 /* put_request - a request header and nrcpt recipient lists, as qmgr */
 
@@ -30,7 +35,7 @@ put_request(struct vstr *wire, const char *queue, const char *id,
 			 SEND_ATTR_INT(MAIL_ATTR_FLAGS, 0),
 			 SEND_ATTR_STR(MAIL_ATTR_QUEUE, queue),
 			 SEND_ATTR_STR(MAIL_ATTR_QUEUEID, id),
-			 SEND_ATTR_LONG(MAIL_ATTR_TIME, 1000L),
+			 SEND_ATTR_LONG(MAIL_ATTR_TIME, put_time),
 			 SEND_ATTR_LONG(DEL_ATTR_ARRIVAL_USEC, 2000000L),
 			 SEND_ATTR_LONG(DEL_ATTR_ACTIVE_TIME, 1000500L),
 			 SEND_ATTR_LONG(DEL_ATTR_REQUEST_TIME, 1000700L),
@@ -38,7 +43,7 @@ put_request(struct vstr *wire, const char *queue, const char *id,
 			 SEND_ATTR_STR(MAIL_ATTR_NEXTHOP, "example.com"),
 			 SEND_ATTR_STR(MAIL_ATTR_DSN_ENVID, ""),
 			 SEND_ATTR_INT(MAIL_ATTR_DSN_RET, 0),
-			 SEND_ATTR_LONG(MAIL_ATTR_SIZE, 123L),
+			 SEND_ATTR_LONG(MAIL_ATTR_SIZE, put_size),
 			 SEND_ATTR_INT(MAIL_ATTR_NRCPT, nrcpt),
 			 ATTR_TYPE_END) == 0);
     for (n = 0; n < sent; n++)
@@ -115,6 +120,20 @@ Test(deliver_request, hostile_requests)
 			     "r@x"), -1);
     cr_assert_eq(try_request("active", GOOD_ID, 1, 1, ""), -1);
     cr_assert_eq(try_request("active", GOOD_ID, 3, 2, "r@x"), -1, "cut");
+}
+
+Test(deliver_request, times_and_size_out_of_range)
+{
+    /* Would overflow the delay arithmetic, or send SIZE=-1 on. */
+    put_time = LONG_MAX / 10;
+    cr_assert_eq(try_request("active", GOOD_ID, 1, 1, "r@x"), -1);
+    put_time = -1;
+    cr_assert_eq(try_request("active", GOOD_ID, 1, 1, "r@x"), -1);
+    put_time = 1000L;
+    put_size = -1;
+    cr_assert_eq(try_request("active", GOOD_ID, 1, 1, "r@x"), -1);
+    put_size = 123L;
+    cr_assert_eq(try_request("active", GOOD_ID, 1, 1, "r@x"), 0);
 }
 
 Test(deliver_request, long_value)
