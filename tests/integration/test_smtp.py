@@ -571,6 +571,43 @@ def test_tls_injected_plaintext_discarded(tls_env, cleanup_list):
     assert not any(b"AUTH" in c.upper() for c in sink.commands)
 
 
+def starttls_hook(kind):
+    """A server that offers STARTTLS and then refuses it (454) or
+    breaks the handshake (answers the ClientHello as a command)."""
+    def hook(cmd, conn):
+        if cmd.upper() != b"STARTTLS":
+            return None
+        if kind == "refused":
+            return b"454 4.7.0 TLS not available due to local problem\r\n"
+        return b"220 2.0.0 go ahead\r\n"        # then no TLS at all
+    return hook
+
+
+@pytest.mark.parametrize("kind", ["refused", "handshake"])
+def test_tls_encrypt_never_falls_back(tls_env, cleanup_list, kind):
+    """SECURITY-CASES B3: with encrypt, a refused STARTTLS or a failed
+    handshake defers; nothing of the envelope goes out in plain text."""
+    sink = Sink(tls_ctx=tls_env["ctx"], hook=starttls_hook(kind))
+    cleanup_list.append(sink)
+    inst = tls_instance(cleanup_list, sink, smtp_tls_security_level="encrypt")
+    submit(inst, ["t@tls.test"])
+    inst.wait_log(r"to=<t@tls\.test>.*dsn=4\.7\.\d, status=deferred",
+                  timeout=30)
+    assert sink.messages == []
+    assert not any(c.upper().startswith((b"MAIL", b"RCPT", b"DATA"))
+                   for c in sink.commands)
+
+
+def test_tls_may_refused_starttls_continues_in_plain_text(tls_env,
+                                                         cleanup_list):
+    sink = Sink(tls_ctx=tls_env["ctx"], hook=starttls_hook("refused"))
+    cleanup_list.append(sink)
+    inst = tls_instance(cleanup_list, sink, smtp_tls_security_level="may")
+    submit(inst, ["t@tls.test"])
+    wait_until(lambda: len(sink.messages) == 1, timeout=30, what="delivery")
+    inst.wait_log(r"STARTTLS failed, continuing in plain text: .*454")
+
+
 # --- protocol details -------------------------------------------------------
 
 def proto_instance(cleanup_list, sink):
