@@ -13,6 +13,7 @@
 #include "attr.h"
 #include "cleanup.h"
 #include "cleanup_proto.h"
+#include "mail_flow.h"
 #include "mail_params.h"
 #include "mail_proto.h"
 #include "mymalloc.h"
@@ -191,6 +192,24 @@ cleanup_serve_broken(struct cleanup_state *state)
     cleanup_state_free(state);
 }
 
+/*
+ * cleanup_serve_flow - inflow control: one token per message that goes
+ * to incoming/, waiting at most in_flow_delay for it when qmgr is behind
+ * (docs/cleanup.md). Never a reason to refuse: after the wait the
+ * message is queued anyway. The wait is before the commit, so a client
+ * that gives up meanwhile leaves no queue file behind (no duplicate).
+ */
+
+static void
+cleanup_serve_flow(struct cleanup_state *state)
+{
+    /* qmgr's own bounces never wait: qmgr is the one that adds tokens. */
+    if (var_in_flow_delay <= 0 || state->status != MAIL_STAT_OK
+	|| (state->flags & (CLEANUP_FLAG_HOLD | CLEANUP_FLAG_BOUNCE)))
+	return;
+    (void) mail_flow_get(var_in_flow_delay * 1000LL);
+}
+
 /* cleanup_serve - one message, from request to reply (cleanup_proto.h) */
 
 void
@@ -213,6 +232,7 @@ cleanup_serve(struct vstream *src, const struct cleanup_maps *maps,
 	cleanup_serve_broken(state);
 	return;
     }
+    cleanup_serve_flow(state);
     cleanup_out_commit(state);
     cleanup_serve_log(state);
     if (cleanup_out_reply(state) < 0)

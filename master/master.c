@@ -237,6 +237,7 @@ main(int argc, char **argv)
     master_start_time = time((time_t *) 0);
     if (master_sig_init() < 0)
 	msg_fatal("signals: %m");
+    master_flow_init();
     if (master_services_start(cf, 1) < 0)
 	msg_fatal("cannot start the services of %s", cf->file);
     master_cf_free(cf);

@@ -19,6 +19,7 @@
  *	master_sig.c	signals through a self-pipe
  *	master_loop.c	the poll(2) event loop, reload, stop and abort
  *	master_vars.c	the global state below, master_now()
+ *	master_flow.c	the inflow control pipe every child inherits
  *	master.c	main(): options, configuration, daemon mode
  *
  *	The master is single-threaded; signal handlers only write a byte
@@ -126,6 +127,12 @@ extern const char *master_ent_type(const struct master_serv *);
   */
 extern int master_listen_open(struct master_serv *, struct vstr *);
 extern void master_listen_close(struct master_serv *);
+
+ /*
+  * master_flow.c
+  */
+extern int master_flow_pipe[2];
+extern void master_flow_init(void);
 
  /*
   * master_spawn.c

@@ -5,8 +5,9 @@
  * A child gets the command line, environment and descriptors of
  * util/master_proto.h: its own session (so ^C at a foreground master's
  * terminal reaches only the master), default signal dispositions, the
- * status pipe at MASTER_STATUS_FD, the listeners from MASTER_LISTEN_FD
- * on, and nothing else open. A new process counts as available until it
+ * flow pipe at MASTER_FLOW_READ and MASTER_FLOW_WRITE, the status pipe
+ * at MASTER_STATUS_FD, the listeners from MASTER_LISTEN_FD on, and
+ * nothing else open. A new process counts as available until it
  * reports otherwise, so a slow start-up cannot make the master fork more.
  *
  * An abnormal exit (non-zero status, or a signal the master did not
@@ -89,14 +90,22 @@ master_spawn_child(const struct master_serv *serv, const char *path,
     if (fd > 2)
 	(void) close(fd);
     /* Move everything above the target range first, then into place. */
+    if (master_flow_pipe[0] < 0 || master_flow_pipe[1] < 0)
+	_exit(126);
     if ((tmp[0] = fcntl(serv->status_fd[1], F_DUPFD_CLOEXEC,
-			MASTER_LISTEN_FD + n)) < 0)
+			MASTER_LISTEN_FD + n)) < 0
+	|| (tmp[n + 1] = fcntl(master_flow_pipe[0], F_DUPFD_CLOEXEC,
+			       MASTER_LISTEN_FD + n)) < 0
+	|| (tmp[n + 2] = fcntl(master_flow_pipe[1], F_DUPFD_CLOEXEC,
+			       MASTER_LISTEN_FD + n)) < 0)
 	_exit(126);
     for (i = 0; i < n; i++)
 	if ((tmp[i + 1] = fcntl(serv->listen_fds[i], F_DUPFD_CLOEXEC,
 				MASTER_LISTEN_FD + n)) < 0)
 	    _exit(126);
-    if (dup2(tmp[0], MASTER_STATUS_FD) < 0)
+    if (dup2(tmp[n + 1], MASTER_FLOW_READ) < 0
+	|| dup2(tmp[n + 2], MASTER_FLOW_WRITE) < 0
+	|| dup2(tmp[0], MASTER_STATUS_FD) < 0)
 	_exit(126);
     for (i = 0; i < n; i++)
 	if (dup2(tmp[i + 1], MASTER_LISTEN_FD + i) < 0)
@@ -128,7 +137,7 @@ master_spawn(struct master_serv *serv)
     }
     args = master_spawn_args(serv);
     env = clean_env(master_config_dir);
-    tmp = (int *) mymalloc(sizeof(int) * (size_t) (serv->listen_count + 1));
+    tmp = (int *) mymalloc(sizeof(int) * (size_t) (serv->listen_count + 3));
     if ((pid = fork()) == 0)
 	master_spawn_child(serv, vstr_str(path), args->argv, env->argv, tmp);
     myfree(tmp);

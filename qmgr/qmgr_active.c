@@ -9,14 +9,19 @@
  * so a lost rename only means an earlier or later attempt, never a lost
  * message. At start-up everything left in active/ goes back to
  * incoming/ (it was in flight when qmgr stopped). hold/ is never read.
+ *
+ * Each message taken from incoming/ gives one inflow control token back
+ * to the pool that cleanup draws from (util/mail_flow.h, docs/cleanup.md).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
 #include "qmgr.h"
+#include "mail_flow.h"
 #include "mail_params.h"
 #include "mail_queue.h"
 #include "msg.h"
@@ -125,6 +130,8 @@ qmgr_active_load(const char *queue, const char *queue_id)
 	    msg_warn("%s: move to %s: %m", queue_id, MAIL_QUEUE_ACTIVE);
 	return (-1);
     }
+    if (var_in_flow_delay > 0 && strcmp(queue, MAIL_QUEUE_INCOMING) == 0)
+	(void) mail_flow_put(1);
     why = vstr_alloc(100);
     if ((m = qmgr_message_read(queue_id, &corrupt, why)) == 0) {
 	if (corrupt > 0) {

@@ -11,6 +11,13 @@
  * never takes long. A scan asked for while one is running is
  * remembered and starts over when this one ends (new files may sit in
  * subdirectories already passed).
+ *
+ * Inflow control (docs/cleanup.md): when a walk of incoming/ is over
+ * and none follows, qmgr has caught up, and the token pool is set to
+ * default_process_limit tokens (Postfix's qmgr does the same when its
+ * incoming scan is idle), so that cleanup does not wait while qmgr
+ * keeps up. While qmgr is behind, only the one token per message that
+ * qmgr_active_load() takes from incoming/ goes back into the pool.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +26,8 @@
 #include <sys/stat.h>
 
 #include "qmgr.h"
+#include "mail_flow.h"
+#include "mail_params.h"
 #include "mail_queue.h"
 #include "msg.h"
 
@@ -55,6 +64,9 @@ static void
 qmgr_scan_end(struct qmgr_scan *s)
 {
     s->busy = 0;
+    if (!s->again && var_in_flow_delay > 0
+	&& strcmp(s->queue, MAIL_QUEUE_INCOMING) == 0)
+	(void) mail_flow_refill(var_default_process_limit);
     if (s->again) {
 	s->again = 0;
 	s->busy = 1;

@@ -102,6 +102,7 @@ long    var_min_backoff_time, var_max_backoff_time, var_max_queue_time;
 long    var_dsn_queue_time, var_queue_run_delay, var_delay_warn_time;
 int     var_dest_con_limit, var_dest_rcpt_limit, var_init_dest_concurrency;
 int     var_qmgr_active_limit, var_qmgr_rcpt_limit;
+long    var_in_flow_delay;
 
 static const char *mail_params_config_dir(void);
 static const char *mail_params_hostname(void);
@@ -273,6 +274,8 @@ const struct conf_param mail_params_table[] = {
     CONF_ROW_INT("initial_destination_concurrency", "5", 1, 10000, var_init_dest_concurrency),
     CONF_ROW_INT("qmgr_message_active_limit", "20000", 1, IMAX, var_qmgr_active_limit),
     CONF_ROW_INT("qmgr_message_recipient_limit", "20000", 1, IMAX, var_qmgr_rcpt_limit),
+    /* Inflow control (cleanup waits, qmgr puts tokens). */
+    CONF_ROW_TIME("in_flow_delay", "1s", 0, 10, var_in_flow_delay),
 };
 
 const size_t mail_params_count = ARRAY_LEN(mail_params_table);

@@ -232,5 +232,6 @@ extern int var_dest_rcpt_limit;		/* default_destination_recipient_limit */
 extern int var_init_dest_concurrency;	/* initial_destination_concurrency */
 extern int var_qmgr_active_limit;	/* qmgr_message_active_limit */
 extern int var_qmgr_rcpt_limit;		/* qmgr_message_recipient_limit */
+extern long var_in_flow_delay;		/* in_flow_delay */
 
 #endif

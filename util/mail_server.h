@@ -45,6 +45,10 @@
  *	9. opts->post_init; then serve.
  *
  *	Any failure in 1-8 is fatal: the process exits before serving.
+ *	Before 2 the skeleton also checks the descriptors of master_proto.h:
+ *	the status pipe, the listeners, and the inflow control pipe
+ *	(MASTER_FLOW_READ/WRITE, must be a pipe, made non-blocking and
+ *	close-on-exec, handed to mail_flow_init(); util/mail_flow.h).
  *
  *	single_server_main(): accepts one client at a time on the listen
  *	descriptors and calls service(client, service_name, argv); the

@@ -21,7 +21,13 @@
  *	TZ (when master had it), POSTERN_CONFIG=CONFIG_DIR.
  *
  *	Descriptors. 0, 1, 2 are /dev/null (2 is master's stderr in
- *	foreground mode). MASTER_STATUS_FD is the write end of the
+ *	foreground mode). MASTER_FLOW_READ and MASTER_FLOW_WRITE are
+ *	the two ends of the one flow pipe that master creates at start-up
+ *	and every service process shares (both non-blocking; inflow
+ *	control tokens, util/mail_flow.h: qmgr puts one per message it
+ *	takes from incoming/, cleanup takes one per message it queues,
+ *	waiting at most in_flow_delay for it; docs/cleanup.md).
+ *	MASTER_STATUS_FD is the write end of the
  *	service's status pipe. Listening descriptors are MASTER_LISTEN_FD
  *	.. MASTER_LISTEN_FD + COUNT - 1, in the order master created them
  *	(for an inet service, one per address). Nothing else is open.
@@ -56,8 +62,10 @@
 
 #include <sys/types.h>
 
-#define MASTER_STATUS_FD	3
-#define MASTER_LISTEN_FD	4
+#define MASTER_FLOW_READ	3
+#define MASTER_FLOW_WRITE	4
+#define MASTER_STATUS_FD	5
+#define MASTER_LISTEN_FD	6
 
 #define MASTER_STAT_TAKEN	0
 #define MASTER_STAT_AVAIL	1

@@ -18,11 +18,13 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "chroot_uid.h"
 #include "iostuff.h"
 #include "mail_conf.h"
+#include "mail_flow.h"
 #include "mail_params.h"
 #include "mail_server.h"
 #include "master_proto.h"
@@ -257,6 +259,7 @@ server_signals(void)
 static void
 server_check_fds(const struct server_args *args)
 {
+    struct stat st;
     int     fd;
 
     if (fcntl(MASTER_STATUS_FD, F_GETFD) < 0)
@@ -264,6 +267,15 @@ server_check_fds(const struct server_args *args)
 		  MASTER_STATUS_FD);
     if (close_on_exec(MASTER_STATUS_FD, CLOSE_ON_EXEC) < 0)
 	msg_fatal("close_on_exec status descriptor: %m");
+    for (fd = MASTER_FLOW_READ; fd <= MASTER_FLOW_WRITE; fd++) {
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+	    msg_fatal("flow descriptor %d is not a pipe: not started by master?",
+		      fd);
+	if (non_blocking(fd, NON_BLOCKING) < 0
+	    || close_on_exec(fd, CLOSE_ON_EXEC) < 0)
+	    msg_fatal("flow descriptor %d: %m", fd);
+    }
+    mail_flow_init(MASTER_FLOW_READ, MASTER_FLOW_WRITE);
     for (fd = MASTER_LISTEN_FD; fd < MASTER_LISTEN_FD + args->listen_count; fd++) {
 	if (non_blocking(fd, NON_BLOCKING) < 0 || close_on_exec(fd, CLOSE_ON_EXEC) < 0)
 	    msg_fatal("listen descriptor %d: %m", fd);
