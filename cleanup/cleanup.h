@@ -135,6 +135,7 @@ struct cleanup_state {
     int     hdr_seen;			/* CLEANUP_HDR_* */
     int     hops;			/* Received: headers */
     struct vstr *msgid;			/* Message-ID value, for the log */
+    int     content_8bit;		/* wrote a byte >= 0x80 */
 };
 
  /*

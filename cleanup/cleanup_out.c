@@ -8,6 +8,10 @@
  * queue ID and fsynced the directory. Any write error (ENOSPC, EFBIG,
  * EIO, ...) turns into MAIL_STAT_DEFER and the temporary file is
  * removed, so nothing half-written is ever visible to qmgr.
+ *
+ * Every line written is checked for 8-bit bytes (headers and body): the
+ * queue file then gets QUEUE_FLAG_8BITMIME at commit, whatever the
+ * client declared, so that smtp sends BODY=8BITMIME (RFC 6152).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +63,20 @@ cleanup_out_open(struct cleanup_state *state)
     return (0);
 }
 
+/* cleanup_out_8bit - does data have a byte >= 0x80? */
+
+static int
+cleanup_out_8bit(const char *data, size_t len)
+{
+    const unsigned char *cp = (const unsigned char *) data;
+    const unsigned char *end = cp + len;
+
+    for (; cp < end; cp++)
+	if (*cp & 0x80)
+	    return (1);
+    return (0);
+}
+
 /* cleanup_out_line - a content line or piece; nothing after an error */
 
 void
@@ -67,6 +85,10 @@ cleanup_out_line(struct cleanup_state *state, const char *data, size_t len,
 {
     if (state->dst == 0 || state->status != MAIL_STAT_OK)
 	return;
+    if (!state->content_8bit && cleanup_out_8bit(data, len)) {
+	state->content_8bit = 1;
+	queue_write_flags(state->dst, QUEUE_FLAG_8BITMIME);
+    }
     if (queue_write_text(state->dst, data, len, more, state->why) < 0)
 	cleanup_out_fail(state, "write");
 }

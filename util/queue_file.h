@@ -23,6 +23,7 @@
  *			struct queue_env *env, struct vstr *why);
  *	int	queue_out_text(struct queue_out *out, const char *data,
  *			size_t len, int more, struct vstr *why);
+ *	void	queue_out_flags(struct queue_out *out, int flags);
  *	int	queue_out_finish(struct queue_out *out, struct vstr *why);
  *
  *	A new queue file (queue_write.c):
@@ -33,6 +34,7 @@
  *			struct queue_env *env, struct vstr *why);
  *	int	queue_write_text(struct queue_writer *w, const char *data,
  *			size_t len, int more, struct vstr *why);
+ *	void	queue_write_flags(struct queue_writer *w, int flags);
  *	int	queue_write_commit(struct queue_writer *w, struct vstr *why);
  *	void	queue_write_free(struct queue_writer *w);
  *
@@ -49,7 +51,8 @@
  *
  * DESCRIPTION
  *	struct queue_env is the envelope: arrival time, content size,
- *	client name/address/HELO/protocol, SASL user, QUEUE_FLAG_* flags,
+ *	client name/address/HELO/protocol, SASL user, QUEUE_FLAG_* flags
+ *	(commit_flags: the part of them that the writer recorded at commit),
  *	DSN RET and ENVID, the sender ("" for the null sender) and the
  *	recipients, each with ORCPT, a QUEUE_NOTIFY_* mask, its done flag and
  *	the file offset of its record. Optional strings are NULL when
@@ -71,6 +74,21 @@
  *	one per line; the writer patches it into the size record (only on a
  *	regular file: on a socket or pipe the size record stays 0 and the
  *	receiver counts the content itself).
+ *
+ *	QUEUE_FLAG_8BITMIME means that the content is 8-bit: the client
+ *	said BODY=8BITMIME, or the content has a byte >= 0x80 (cleanup
+ *	checks every line it writes). The flags record is written with
+ *	the envelope, before the content is known, so the content part is
+ *	added at commit: queue_out_flags() and queue_write_flags() (only
+ *	QUEUE_FLAG_8BITMIME, after the envelope) make the writer turn the
+ *	type byte of the end-of-envelope record from REC_TYPE_MESG into
+ *	REC_TYPE_MESG8 when the flags record does not have the flag yet,
+ *	like the size record, in place and only on a regular file (on a
+ *	stream queue_out_finish() then fails). The reader returns the flag
+ *	in flags and in commit_flags, and refuses REC_TYPE_MESG8 when the
+ *	flags record already has it, so each value has one encoding; the
+ *	writer writes flags & ~commit_flags into the flags record and
+ *	REC_TYPE_MESG8 for a commit_flags of QUEUE_FLAG_8BITMIME.
  *
  *	queue_write_open() creates a temporary file (never a valid queue
  *	ID) in queue_dir/queue_name and chooses the queue ID.
@@ -160,6 +178,7 @@ struct queue_env {
     char   *protocol;
     char   *sasl_user;
     int     flags;			/* QUEUE_FLAG_* */
+    int     commit_flags;		/* of flags: recorded at commit */
     int     dsn_ret;			/* QUEUE_RET_* or 0 */
     char   *dsn_envid;
     char   *sender;			/* "" for the null sender */
@@ -172,6 +191,9 @@ struct queue_out {
     struct vstream *fp;
     off_t   offset;			/* bytes written so far */
     off_t   size_offset;		/* of the size record's data */
+    off_t   mesg_offset;		/* of the end-of-envelope record */
+    int     flags;			/* in the flags or mesg record */
+    int     commit_flags;		/* to record at commit */
     long long content;			/* content size so far */
     struct vstr *pending;		/* unfinished line piece */
     int     in_line;			/* last text call had "more" set */
@@ -196,6 +218,7 @@ extern int queue_out_envelope(struct queue_out *, struct queue_env *,
 			              struct vstr *);
 extern int queue_out_text(struct queue_out *, const char *, size_t, int,
 			          struct vstr *);
+extern void queue_out_flags(struct queue_out *, int);
 extern int queue_out_finish(struct queue_out *, struct vstr *);
 
 extern struct queue_writer *queue_write_open(const char *, const char *,
@@ -205,6 +228,7 @@ extern int queue_write_envelope(struct queue_writer *, struct queue_env *,
 				        struct vstr *);
 extern int queue_write_text(struct queue_writer *, const char *, size_t,
 			            int, struct vstr *);
+extern void queue_write_flags(struct queue_writer *, int);
 extern int queue_write_commit(struct queue_writer *, struct vstr *);
 extern void queue_write_free(struct queue_writer *);
 

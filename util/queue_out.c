@@ -7,7 +7,9 @@
  * that), so the same code can write to a memory file for tests and fuzz
  * round trips. It keeps the running offset (to report where each
  * recipient record starts) and the content size, which is patched into
- * the fixed-width size record once the content is complete.
+ * the fixed-width size record once the content is complete. Flags that
+ * are only known then (8-bit content) are patched in the same way, into
+ * the type byte of the end-of-envelope record (M becomes B).
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -122,6 +124,7 @@ queue_out_envelope(struct queue_out *out, struct queue_env *env,
 		           struct vstr *why)
 {
     char    buf[64];
+    int     flags;
     const struct {
 	int     type;
 	const char *value;
@@ -137,6 +140,13 @@ queue_out_envelope(struct queue_out *out, struct queue_env *env,
 	msg_panic("queue_out_envelope: bad state %d", out->state);
     if (env->sender == 0)
 	return (vstr_fail(why, "no sender"));
+    if (env->commit_flags & ~QUEUE_FLAG_8BITMIME) {
+	out->state = QUEUE_OUT_FAILED;
+	errno = EINVAL;
+	return (vstr_fail(why, "bad commit flags %d", env->commit_flags));
+    }
+    out->flags = env->flags | env->commit_flags;
+    flags = env->flags & ~env->commit_flags;
     snprintf(buf, sizeof(buf), "%lld.%06ld", (long long) env->arrival.tv_sec,
 	     (long) env->arrival.tv_usec);
     if (qo_field(out, REC_TYPE_VERSION, QUEUE_MAGIC, why) < 0
@@ -149,14 +159,17 @@ queue_out_envelope(struct queue_out *out, struct queue_env *env,
     for (sp = strs; sp < strs + ARRAY_LEN(strs); sp++)
 	if (sp->value && qo_field(out, sp->type, sp->value, why) < 0)
 	    return (-1);
-    if ((env->flags && qo_number(out, REC_TYPE_FLAGS, env->flags, why) < 0)
+    if ((flags && qo_number(out, REC_TYPE_FLAGS, flags, why) < 0)
 	|| (env->dsn_ret
 	    && qo_number(out, REC_TYPE_DSN_RET, env->dsn_ret, why) < 0)
 	|| (env->dsn_envid
 	    && qo_field(out, REC_TYPE_DSN_ENVID, env->dsn_envid, why) < 0)
 	|| qo_field(out, REC_TYPE_SENDER, env->sender, why) < 0
-	|| qo_recipients(out, env, why) < 0
-	|| qo_put(out, REC_TYPE_MESG, "", 0, why) < 0)
+	|| qo_recipients(out, env, why) < 0)
+	return (-1);
+    out->mesg_offset = out->offset;
+    if (qo_put(out, env->commit_flags ? REC_TYPE_MESG8 : REC_TYPE_MESG,
+	       "", 0, why) < 0)
 	return (-1);
     out->state = QUEUE_OUT_CONTENT;
     return (0);
@@ -205,14 +218,43 @@ queue_out_text(struct queue_out *out, const char *data, size_t len,
     return (0);
 }
 
-/* queue_out_finish - end records, flush, patch the size record */
+/* queue_out_flags - flags to add at commit (content now known) */
+
+void
+queue_out_flags(struct queue_out *out, int flags)
+{
+    if (flags & ~QUEUE_FLAG_8BITMIME)
+	msg_panic("queue_out_flags: bad flags %d", flags);
+    if (out->state != QUEUE_OUT_CONTENT && out->state != QUEUE_OUT_FAILED)
+	msg_panic("queue_out_flags: bad state %d", out->state);
+    out->commit_flags |= flags & ~out->flags;
+}
+
+/* qo_patch - overwrite bytes that were written before */
+
+static int
+qo_patch(struct queue_out *out, const char *data, size_t len, off_t offset,
+	         const char *what, struct vstr *why)
+{
+    ssize_t n;
+
+    if ((n = pwrite(vstream_fd(out->fp), data, len, offset)) != (ssize_t) len) {
+	out->state = QUEUE_OUT_FAILED;
+	if (n >= 0)
+	    errno = EIO;
+	return (vstr_fail(why, "update %s: %s", what, strerror(errno)));
+    }
+    return (0);
+}
+
+/* queue_out_finish - end records, flush, patch size and flags */
 
 int
 queue_out_finish(struct queue_out *out, struct vstr *why)
 {
     char    buf[QUEUE_SIZE_DIGITS + 1];
+    char    mesg8 = REC_TYPE_MESG8;
     struct stat st;
-    ssize_t n;
 
     if (out->state == QUEUE_OUT_FAILED)
 	return (vstr_fail(why, "queue file already failed"));
@@ -234,17 +276,21 @@ queue_out_finish(struct queue_out *out, struct vstr *why)
      * receiver counts the content itself (cleanup_proto.h). */
     if (vstream_fd(out->fp) < 0 || fstat(vstream_fd(out->fp), &st) < 0
 	|| !S_ISREG(st.st_mode)) {
+	if (out->commit_flags) {
+	    out->state = QUEUE_OUT_FAILED;
+	    errno = EINVAL;
+	    return (vstr_fail(why, "cannot add flags on a stream"));
+	}
 	out->state = QUEUE_OUT_FINISHED;
 	return (0);
     }
     snprintf(buf, sizeof(buf), "%0*lld", QUEUE_SIZE_DIGITS, out->content);
-    if ((n = pwrite(vstream_fd(out->fp), buf, QUEUE_SIZE_DIGITS,
-		    out->size_offset)) != QUEUE_SIZE_DIGITS) {
-	out->state = QUEUE_OUT_FAILED;
-	if (n >= 0)
-	    errno = EIO;
-	return (vstr_fail(why, "update size record: %s", strerror(errno)));
-    }
+    if (qo_patch(out, buf, QUEUE_SIZE_DIGITS, out->size_offset,
+		 "size record", why) < 0
+	|| (out->commit_flags
+	    && qo_patch(out, &mesg8, 1, out->mesg_offset, "mesg record",
+			why) < 0))
+	return (-1);
     out->state = QUEUE_OUT_FINISHED;
     return (0);
 }

@@ -74,6 +74,7 @@ static const struct qr_order qr_order[] = {
     {REC_TYPE_RCPT, QR_RANK_RCPT, 11, 14, -9},
     {REC_TYPE_DONE, QR_RANK_RCPT, 11, 14, -9},
     {REC_TYPE_MESG, QR_RANK_MESG, 14, 14, -9},
+    {REC_TYPE_MESG8, QR_RANK_MESG, 14, 14, -9},
 };
 
 /* qr_fail - mark failed, store a reason with the offset, return -1 */
@@ -231,6 +232,13 @@ qr_envelope_record(struct queue_reader *r, struct queue_env *env, int type,
     } else if (type == REC_TYPE_DSN_NOTIFY) {
 	(void) queue_field_num(data, len, &val);
 	*notify = (int) val;
+    } else if (type == REC_TYPE_MESG8) {
+	/* One encoding per value: the writer adds only what f lacks. */
+	if (env->flags & QUEUE_FLAG_8BITMIME)
+	    return (qr_fail(r, why, "%s record with 8BITMIME in flags record",
+			    rec_type_name(type)));
+	env->flags |= QUEUE_FLAG_8BITMIME;
+	env->commit_flags = QUEUE_FLAG_8BITMIME;
     } else if (type == REC_TYPE_RCPT || type == REC_TYPE_DONE) {
 	queue_env_add_rcpt(env, data, *orcpt, *notify);
 	env->rcpt[env->rcpt_count - 1].done = (type == REC_TYPE_DONE);

@@ -190,6 +190,15 @@ queue_write_text(struct queue_writer *w, const char *data, size_t len,
     return (0);
 }
 
+/* queue_write_flags - flags to add at commit (queue_out_flags()) */
+
+void
+queue_write_flags(struct queue_writer *w, int flags)
+{
+    if (w->state == QW_OPEN)
+	queue_out_flags(&w->out, flags);
+}
+
 /* qw_publish - rename into place without ever replacing a file */
 
 static int

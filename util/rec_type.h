@@ -14,11 +14,13 @@
  *	order in which they may appear is enforced by util/queue_read.c and
  *	written down in docs/queue.md:
  *
- *	  V T Z [c] [a] [h] [p] [u] [f] [r] [i] S ([O] [n] (R|D))+ M
+ *	  V T Z [c] [a] [h] [p] [u] [f] [r] [i] S ([O] [n] (R|D))+ (M|B)
  *	  (L* N)* X E
  *
  *	REC_TYPE_RCPT and REC_TYPE_DONE differ in one byte only: a delivered
- *	recipient is marked by overwriting the type byte in place.
+ *	recipient is marked by overwriting the type byte in place. So do
+ *	REC_TYPE_MESG and REC_TYPE_MESG8: the writer turns M into B at
+ *	commit to add QUEUE_FLAG_8BITMIME once the content is known.
  *
  *	rec_type_ok() is true for every type defined here and false for any
  *	other byte. rec_type_name() returns a short name for logging
@@ -54,6 +56,7 @@
 #define REC_TYPE_RCPT		'R'	/* recipient still to deliver */
 #define REC_TYPE_DONE		'D'	/* recipient finished (in place) */
 #define REC_TYPE_MESG		'M'	/* end of envelope, content follows */
+#define REC_TYPE_MESG8		'B'	/* same, and 8BITMIME set at commit */
 
  /*
   * Content and trailer.
@@ -63,7 +66,7 @@
 #define REC_TYPE_XTRA		'X'	/* end of content */
 #define REC_TYPE_END		'E'	/* end of file, nothing may follow */
 
-#define REC_TYPE_ALL		"VTZcahpufriSOnRDMNLXE"
+#define REC_TYPE_ALL		"VTZcahpufriSOnRDMNLXEB"
 
 extern int rec_type_ok(int);
 extern const char *rec_type_name(int);

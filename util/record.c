@@ -20,7 +20,7 @@ static const char *rec_type_names[] = {
     "version", "time", "size", "client_name", "client_addr", "helo",
     "protocol", "sasl_user", "flags", "dsn_ret", "dsn_envid", "sender",
     "dsn_orcpt", "dsn_notify", "rcpt", "done", "mesg", "norm", "cont",
-    "xtra", "end",
+    "xtra", "end", "mesg8",
 };
 
 /* rec_type_ok - is this byte a known record type? */

@@ -141,6 +141,7 @@ qt_env_eq(const struct queue_env *a, const struct queue_env *b)
     cr_assert(qt_streq(a->dsn_envid, b->dsn_envid));
     cr_assert(qt_streq(a->sender, b->sender));
     cr_assert_eq(a->flags, b->flags);
+    cr_assert_eq(a->commit_flags, b->commit_flags);
     cr_assert_eq(a->dsn_ret, b->dsn_ret);
     cr_assert_eq(a->rcpt_count, b->rcpt_count);
     for (i = 0; i < a->rcpt_count; i++) {
