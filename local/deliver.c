@@ -77,6 +77,18 @@ local_out_str(struct local_out *out, const char *s)
     return (local_out_put(out, s, strlen(s)));
 }
 
+/* local_out_field - a header field value: control characters become '_' */
+
+static int
+local_out_field(struct local_out *out, const char *s)
+{
+    for ( /* void */ ; *s; s++)
+	if (local_out_put(out, ((unsigned char) *s < ' ' || *s == 0x7f) ?
+			  "_" : s, 1) < 0)
+	    return (-1);
+    return (0);
+}
+
 /* local_msg_headers - collect Delivered-To values from the header block */
 
 static int
@@ -248,9 +260,9 @@ local_msg_copy(const struct local_msg *msg, int fd, const char *delivered_to,
     if (queue_read_envelope(r, &env, why) == 0) {
 	if (((flags & LOCAL_COPY_FROM) && local_copy_from(&out, msg) < 0)
 	    || local_out_str(&out, "Return-Path: <") < 0
-	    || local_out_str(&out, msg->sender) < 0
+	    || local_out_field(&out, msg->sender) < 0
 	    || local_out_str(&out, ">\nDelivered-To: ") < 0
-	    || local_out_str(&out, delivered_to) < 0
+	    || local_out_field(&out, delivered_to) < 0
 	    || local_out_str(&out, "\n") < 0)
 	    rc = -1;
 	else
@@ -297,6 +309,15 @@ static int
 local_result_rank(int status)
 {
     return (status == MAIL_STAT_OK ? 0 : status == MAIL_STAT_BOUNCE ? 1 : 2);
+}
+
+/* local_child_status - a child's result: OK, BOUNCE, else DEFER */
+
+int
+local_child_status(int status)
+{
+    return (status == MAIL_STAT_OK || status == MAIL_STAT_BOUNCE ?
+	    status : MAIL_STAT_DEFER);
 }
 
 /* local_result_set - record one destination's outcome */

@@ -63,7 +63,7 @@ local_file(struct local_state *state, const char *path)
 	local_result_set(state->result, MAIL_STAT_OK, "2.0.0",
 			 "delivered to file: %s", path);
     else
-	local_result_text(state->result, status < 0 ? MAIL_STAT_DEFER : status,
+	local_result_text(state->result, local_child_status(status),
 			  vstr_str(why));
     vstr_free(why);
 }

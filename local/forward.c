@@ -29,6 +29,7 @@ local_forward_content(struct local_state *state, struct cleanup_clnt *cl,
     struct vstream *fp;
     struct queue_reader *r;
     struct queue_env env;
+    char   *cp;
     int     dfd;
     int     rc;
 
@@ -41,6 +42,9 @@ local_forward_content(struct local_state *state, struct cleanup_clnt *cl,
     r = queue_read_stream(fp);
     queue_env_init(&env);
     vstr_sprintf(line, "Delivered-To: %s", delivered_to);
+    for (cp = vstr_str(line); *cp; cp++)	/* one header line */
+	if ((unsigned char) *cp < ' ' || *cp == 0x7f)
+	    *cp = '_';
     rc = queue_read_envelope(r, &env, why);
     if (rc == 0)
 	rc = cleanup_clnt_text(cl, vstr_str(line), vstr_len(line), 0, why);

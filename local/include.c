@@ -91,6 +91,8 @@ local_read_here(const char *path, int kind, struct vstr *data,
 	    continue;
 	if (n < 0 || vstr_len(data) + (size_t) n > LOCAL_FILE_MAX) {
 	    vstr_fail(why, n < 0 ? "read: %m" : "file is too large");
+	    if (n >= 0)
+		msg_warn("ignoring %s: %s", path, vstr_str(why));
 	    (void) close(fd);
 	    vstr_reset(data);
 	    return (n < 0 ? -1 : 0);
@@ -99,6 +101,8 @@ local_read_here(const char *path, int kind, struct vstr *data,
     }
     (void) close(fd);
     if (memchr(vstr_str(data), 0, vstr_len(data))) {
+	vstr_fail(why, "file contains a null byte");
+	msg_warn("ignoring %s: %s", path, vstr_str(why));
 	vstr_reset(data);
 	return (0);
     }
@@ -126,7 +130,8 @@ local_read_parse(const char *data, struct vstr *content, uid_t *owner,
 
     errno = 0;
     uid = strtol(data, &end, 10);
-    if (end == data || *end != '\n' || uid < 0 || errno != 0)
+    if (end == data || *end != '\n' || uid < 0 || errno != 0
+	|| (long) (uid_t) uid != uid || (uid_t) uid == (uid_t) -1)
 	return (vstr_fail(why, "bad reply from a reader process"));
     *owner = (uid_t) uid;
     vstr_strcpy(content, end + 1);

@@ -285,6 +285,7 @@ extern void PRINTFLIKE(4, 5) local_result_set(struct local_result *, int,
 extern void local_result_merge(struct local_result *,
 			               const struct local_result *);
 extern void local_result_text(struct local_result *, int, const char *);
+extern int local_child_status(int);
 
  /*
   * recipient.c, alias.c, dotforward.c, include.c
@@ -337,8 +338,6 @@ extern int local_maildir_deliver(const struct local_msg *, const char *,
 				         const char *, off_t, struct vstr *,
 				         struct vstr *);
 extern int local_maildir_name(struct vstr *, const char *);
-extern int local_maildir_run(const struct local_msg *, const struct local_priv *,
-			             const char *, const char *, struct vstr *);
 extern void local_file(struct local_state *, const char *);
 extern void local_command(struct local_state *, const char *);
 extern void local_command_env(struct argv *, const struct local_state *,

@@ -414,8 +414,8 @@ local_mailbox_result(struct local_state *state,
 	local_result_text(state->result, status, job->maildir ?
 			  "delivered to maildir" : "delivered to mailbox");
     else
-	local_result_text(state->result, status < 0 || status > MAIL_STAT_BOUNCE
-			  ? MAIL_STAT_DEFER : status, vstr_str(why));
+	local_result_text(state->result, local_child_status(status),
+			  vstr_str(why));
 }
 
 /* local_mailbox_mbox - mbox delivery, spool or home */

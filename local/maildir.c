@@ -33,13 +33,6 @@
 
 static unsigned local_maildir_counter;
 
-struct local_maildir_ctx {
-    const struct local_msg *msg;
-    const char *dir;
-    const char *delivered_to;
-    off_t   limit;
-};
-
 /* local_maildir_name - time.M<usec>P<pid>_<counter>.<host> */
 
 int
@@ -310,32 +303,4 @@ local_maildir_deliver(const struct local_msg *msg, const char *dir,
     if (rc < 0)
 	return (local_errno_status(rc == LOCAL_COPY_ERR_READ ? EIO : err, why));
     return (MAIL_STAT_OK);
-}
-
-/* local_maildir_child - in the child */
-
-static int
-local_maildir_child(void *ctx, struct vstr *data, struct vstr *why)
-{
-    struct local_maildir_ctx *mc = ctx;
-
-    return (local_maildir_deliver(mc->msg, mc->dir, mc->delivered_to,
-				  mc->limit, data, why));
-}
-
-/* local_maildir_run - Maildir delivery as user */
-
-int
-local_maildir_run(const struct local_msg *msg, const struct local_priv *user,
-		          const char *dir, const char *delivered_to,
-		          struct vstr *why)
-{
-    struct local_maildir_ctx mc;
-
-    mc.msg = msg;
-    mc.dir = dir;
-    mc.delivered_to = delivered_to;
-    mc.limit = var_mailbox_limit;
-    return (local_child_run(user, local_maildir_child, &mc,
-			    (struct vstr *) 0, why));
 }

@@ -298,11 +298,18 @@ local_deliver_rcpt(struct local_msg *msg, struct local_tables *tab,
     state.orig_rcpt = address;
     state.done = argv_alloc(4);
     state.result = res;
-    if (local_split_address(&state, address) < 0)
+    if (local_split_address(&state, address) < 0) {
 	local_result_set(res, MAIL_STAT_BOUNCE, "5.1.3",
 			 "bad recipient address syntax");
-    else
+    } else {
+	/*
+	 * "\user" skips aliases and .forward only inside an alias or
+	 * forward list; from the envelope (a remote sender's RCPT TO) it
+	 * is just the user, as in Postfix.
+	 */
+	state.skip = 0;
 	local_recipient(&state);
+    }
     if (res->count == 0)
 	local_result_text(res, MAIL_STAT_OK, "2.0.0 delivered (no destinations)");
     argv_free(state.done);

@@ -90,22 +90,22 @@ static int
 local_virtual_deliver(struct local_state *state, struct local_priv *priv,
 		              struct vstr *path, int *maildir, struct vstr *why)
 {
-    struct local_mbox_ctx mc;
+    struct local_mbox_job job;
 
     *maildir = (vstr_str(path)[vstr_len(path) - 1] == '/');
-    if (*maildir) {
-	while (vstr_len(path) > 1 && vstr_str(path)[vstr_len(path) - 1] == '/')
-	    vstr_truncate(path, vstr_len(path) - 1);
-	return (local_maildir_run(state->msg, priv, vstr_str(path),
-				  vstr_str(state->address), why));
-    }
-    mc.msg = state->msg;
-    mc.path = vstr_str(path);
-    mc.delivered_to = vstr_str(state->address);
-    mc.flags = LOCAL_MBOX_FCNTL | LOCAL_MBOX_OWNER;
-    mc.limit = var_mailbox_limit;
-    return (local_child_run(priv, local_mbox_child, &mc, (struct vstr *) 0,
-			    why));
+    while (*maildir && vstr_len(path) > 1
+	   && vstr_str(path)[vstr_len(path) - 1] == '/')
+	vstr_truncate(path, vstr_len(path) - 1);
+    job.path = path;
+    job.maildir = *maildir;
+    job.spool = 0;
+    job.mc.msg = state->msg;
+    job.mc.path = vstr_str(path);
+    job.mc.delivered_to = vstr_str(state->address);
+    job.mc.flags = LOCAL_MBOX_FCNTL | LOCAL_MBOX_OWNER;
+    job.mc.limit = var_mailbox_limit;
+    return (local_child_run(priv, local_mailbox_job_child, &job,
+			    (struct vstr *) 0, why));
 }
 
 /* local_virtual - deliver to a virtual mailbox; 1 when handled */
@@ -143,7 +143,7 @@ local_virtual(struct local_state *state)
 		local_result_text(state->result, rc, maildir ?
 			    "delivered to maildir" : "delivered to mailbox");
 	    else
-		local_result_text(state->result, rc < 0 ? MAIL_STAT_DEFER : rc,
+		local_result_text(state->result, local_child_status(rc),
 				  vstr_str(why));
 	}
     }

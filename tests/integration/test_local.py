@@ -337,6 +337,29 @@ def test_dotforward(mdir, users):
         os.unlink(fwd)
 
 
+def test_envelope_backslash_does_not_skip_forward(mdir, users):
+    """A "\\user" item skips aliases and .forward only inside a list; a
+    remote sender's RCPT TO:<\\user@domain> is just the user."""
+    u2 = users["posternu2"]
+    fwd = os.path.join(u2.pw_dir, ".forward")
+    with open(fwd, "w") as f:
+        f.write("posternu1\n")
+    os.chown(fwd, u2.pw_uid, u2.pw_gid)
+    os.chmod(fwd, 0o644)
+    md1 = os.path.join(mdir.spool, "posternu1")
+    md2 = os.path.join(mdir.spool, "posternu2")
+    n1 = len(maildir_msgs(md1)) if os.path.isdir(md1) else 0
+    n2 = len(maildir_msgs(md2)) if os.path.isdir(md2) else 0
+    try:
+        _, res = send(mdir, ["\\posternu2@localhost"], body=["bypass?"])
+        assert res[0]["status"] == STAT_OK, res
+        assert len(maildir_msgs(md1)) == n1 + 1
+        n2_now = len(maildir_msgs(md2)) if os.path.isdir(md2) else 0
+        assert n2_now == n2
+    finally:
+        os.unlink(fwd)
+
+
 def test_dotforward_extension(mdir, users):
     """.forward+EXT is used for user+EXT only; without an extension the
     ${extension} element of forward_path is skipped (as in Postfix), so

@@ -88,6 +88,23 @@ Test(expand, address_split)
     local_state_free(&st);
 }
 
+Test(expand, reader_reply_parse)
+{
+    struct vstr *content = vstr_alloc(10);
+    struct vstr *why = vstr_alloc(10);
+    uid_t   uid = 0;
+
+    cr_assert_eq(local_read_parse("1000\nlist\n", content, &uid, why), 0);
+    cr_assert_eq(uid, 1000);
+    cr_assert_str_eq(vstr_str(content), "list\n");
+    cr_assert_eq(local_read_parse("4294967296\nx", content, &uid, why), -1);
+    cr_assert_eq(local_read_parse("4294967295\nx", content, &uid, why), -1);
+    cr_assert_eq(local_read_parse("-1\nx", content, &uid, why), -1);
+    cr_assert_eq(local_read_parse("12x\n", content, &uid, why), -1);
+    vstr_free(content);
+    vstr_free(why);
+}
+
 Test(expand, delivered_to_loop)
 {
     static const char *const lines[] = {

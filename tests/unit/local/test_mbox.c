@@ -110,6 +110,28 @@ Test(mbox, null_sender_is_mailer_daemon)
     vstr_free(p);
 }
 
+Test(mbox, control_characters_in_header_fields)
+{
+    struct local_msg msg;
+    struct vstr *p = vstr_alloc(10);
+    char   *text;
+    int     fd;
+
+    lt_msg_open(&msg, vstr_str(path), "s@x\nFrom evil@x");
+    vstr_sprintf(p, "%s/box", dir);
+    fd = open(vstr_str(p), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    cr_assert_eq(local_mbox_append(&msg, fd, "u\r\n@x", LOCAL_COPY_FROM
+				   | LOCAL_COPY_QUOTE, 0, why), MAIL_STAT_OK);
+    close(fd);
+    local_msg_close(&msg);
+    text = lt_slurp(vstr_str(p));
+    cr_assert_not_null(strstr(text, "\nReturn-Path: <s@x_From evil@x>\n"
+			      "Delivered-To: u__@x\n"), "%s", text);
+    cr_assert_null(strstr(text, "\nFrom evil"), "%s", text);
+    myfree(text);
+    vstr_free(p);
+}
+
 Test(mbox, size_limit_bounces_and_truncates)
 {
     struct vstr *p = vstr_alloc(10);
