@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "iostuff.h"
 #include "msg.h"
 #include "master.h"
 
@@ -24,7 +23,4 @@ master_flow_init(void)
 {
     if (pipe2(master_flow_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 	msg_fatal("flow pipe: %m");
-    if (non_blocking(master_flow_pipe[0], NON_BLOCKING) < 0
-	|| non_blocking(master_flow_pipe[1], NON_BLOCKING) < 0)
-	msg_fatal("flow pipe: non-blocking: %m");
 }

@@ -56,6 +56,7 @@
  *			const char *queue_id);
  *	int	qmgr_active_retry(const char *queue_id, time_t when);
  *	int	qmgr_active_full(void);
+ *	long long qmgr_active_now_ms(void);	(wall clock, epoch ms)
  *
  *	Deliveries (qmgr_deliver.c):
  *	int	qmgr_deliver_start(struct qmgr_entry *e);
@@ -282,6 +283,7 @@ extern int qmgr_active_load(const char *, const char *);
 extern int qmgr_active_move(const char *, const char *, const char *);
 extern int qmgr_active_retry(const char *, time_t);
 extern int qmgr_active_full(void);
+extern long long qmgr_active_now_ms(void);
 
  /*
   * qmgr_deliver.c

@@ -107,7 +107,7 @@ qmgr_active_full(void)
 
 /* qmgr_active_now_ms - wall clock, epoch milliseconds */
 
-static long long
+long long
 qmgr_active_now_ms(void)
 {
     struct timeval tv;

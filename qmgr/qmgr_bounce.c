@@ -85,7 +85,10 @@ qmgr_bounce_log_append(const struct qmgr_message *m, size_t idx,
     return (ret);
 }
 
-/* qmgr_bounce_slurp - the whole log into buf (bounded); -1: none */
+/*
+ * qmgr_bounce_slurp - the whole log into buf (bounded): 0 read, 1 no
+ * log, -1 cannot read it now (the notice waits: the log is never lost)
+ */
 
 static int
 qmgr_bounce_slurp(const struct qmgr_message *m, struct vstr *path,
@@ -95,21 +98,28 @@ qmgr_bounce_slurp(const struct qmgr_message *m, struct vstr *path,
     char    tmp[8192];
     ssize_t n;
     int     fd;
+    int     ret = 0;
 
-    if (qmgr_bounce_path(path, m) < 0
-	|| (fd = open(vstr_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+    if (qmgr_bounce_path(path, m) < 0)
+	return (1);
+    if ((fd = open(vstr_str(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if (errno == ENOENT)
+	    return (1);
+	msg_warn("%s: open %s: %m", m->queue_id, vstr_str(path));
 	return (-1);
+    }
     while (vstr_len(buf) < limit && (n = read(fd, tmp, sizeof(tmp))) != 0) {
 	if (n < 0 && errno == EINTR)
 	    continue;
 	if (n < 0) {
 	    msg_warn("%s: read %s: %m", m->queue_id, vstr_str(path));
+	    ret = -1;
 	    break;
 	}
 	vstr_memcat(buf, tmp, (size_t) n);
     }
     (void) close(fd);
-    return (0);
+    return (ret);
 }
 
 /* qmgr_bounce_find - the recipient with this record offset, or -1 */
@@ -207,10 +217,10 @@ qmgr_bounce_flush(struct qmgr_message *m)
     size_t  i, n = 0, found;
     int     st = 0;
 
-    if (qmgr_bounce_slurp(m, path, buf) < 0) {
+    if ((st = qmgr_bounce_slurp(m, path, buf)) != 0) {
 	vstr_free(path);
 	vstr_free(buf);
-	return (0);				/* no log: nothing failed */
+	return (st < 0 ? -1 : 0);		/* 1: no log, nothing failed */
     }
     vstr_addch(buf, ATTR_TYPE_END);		/* an empty list ends the walk */
     ents = mycalloc(m->env.rcpt_count + 1, sizeof(*ents));

@@ -60,6 +60,7 @@ qmgr_defer_log_replace(const struct qmgr_message *m, const char *path,
     struct vstr *tmp = vstr_alloc(64);
     struct vstream *fp;
     int     fd;
+    int     print_st;
     int     ret = -1;
 
     vstr_sprintf(tmp, "%s.tmp", path);
@@ -68,7 +69,8 @@ qmgr_defer_log_replace(const struct qmgr_message *m, const char *path,
 	(void) vstr_fail(why, "create %s: %m", vstr_str(tmp));
     } else {
 	fp = vstream_fdopen(fd, VSTREAM_WRITE);
-	if (qmgr_defer_log_print(m, fp, now) < 0 || vstream_close(fp) != 0)
+	print_st = qmgr_defer_log_print(m, fp, now);
+	if (vstream_close(fp) != 0 || print_st < 0)	/* close it always */
 	    (void) vstr_fail(why, "write %s: %m", vstr_str(tmp));
 	else if (rename(vstr_str(tmp), path) < 0)
 	    (void) vstr_fail(why, "rename %s: %m", vstr_str(tmp));

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "qmgr.h"
 #include "attr.h"
@@ -58,17 +57,6 @@ static const struct attr_limits qmgr_deliver_limits = {
     32768,				/* one list */
     16,					/* records in a list */
 };
-
-/* qmgr_deliver_epoch_ms - wall clock in milliseconds */
-
-static long
-qmgr_deliver_epoch_ms(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, (struct timezone *) 0);
-    return ((long) tv.tv_sec * 1000 + tv.tv_usec / 1000);
-}
 
 /* qmgr_deliver_start - connect to the transport; 0, 1: later, -1 */
 
@@ -157,7 +145,7 @@ qmgr_deliver_send(struct qmgr_deliver *d)
 		   SEND_ATTR_LONG(MAIL_ATTR_TIME, (long) m->env.arrival.tv_sec),
 		   SEND_ATTR_LONG(DEL_ATTR_ARRIVAL_USEC, (long) m->env.arrival.tv_usec),
 		   SEND_ATTR_LONG(DEL_ATTR_ACTIVE_TIME, (long) m->active_ms),
-		   SEND_ATTR_LONG(DEL_ATTR_REQUEST_TIME, qmgr_deliver_epoch_ms()),
+		   SEND_ATTR_LONG(DEL_ATTR_REQUEST_TIME, (long) qmgr_active_now_ms()),
 		   SEND_ATTR_STR(MAIL_ATTR_SENDER, m->env.sender),
 		   SEND_ATTR_STR(MAIL_ATTR_NEXTHOP, e->queue->nexthop),
 		   SEND_ATTR_STR(MAIL_ATTR_DSN_ENVID, m->env.dsn_envid ?

@@ -385,6 +385,26 @@ Test(queue, last_mark_kept_when_message_stays)
     queue_env_free(&env);
 }
 
+/* A bounce log that exists but cannot be read (here a directory: read
+ * fails with EISDIR) must keep the message: the notice it owes is not
+ * lost by treating the log as empty and removing the message. */
+Test(queue, unreadable_bounce_log_keeps_message)
+{
+    const char *rc[] = {"a@example.com", 0};
+    const int ok1[] = {MAIL_STAT_OK};
+    char   *id = write_msg("s@example.com", rc);
+    char   *blog = strdup(path_of(MAIL_QUEUE_BOUNCE, id));
+
+    cr_assert_eq(mkdir(blog, 0700), 0, "mkdir %s: %s", blog, strerror(errno));
+    cr_assert_eq(scan_all(MAIL_QUEUE_INCOMING, 0), 1);
+    finish(take("local", "example.com"), ok1);
+    cr_assert_eq(qmgr_message_count, 0);
+    cr_assert_not(exists(MAIL_QUEUE_ACTIVE, id));
+    cr_assert(exists(MAIL_QUEUE_DEFERRED, id), "the notice is still owed");
+    cr_assert(exists(MAIL_QUEUE_BOUNCE, id));
+    free(blog);
+}
+
 /* Many recipients over several entries: only the end removes the file,
  * and every earlier result is marked in it on the way. */
 Test(queue, marks_before_the_last_and_removal_at_the_end)
