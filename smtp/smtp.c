@@ -65,27 +65,30 @@ smtp_pre_init(const char *service UNUSED, char **argv UNUSED)
 	freeaddrinfo(res);			/* load NSS modules now */
 }
 
-/* smtp_msg_flags - the queue file's QUEUE_FLAG_*, or -1 */
+/* smtp_queue_open - the queue file at its content, msg_flags set; or 0 */
 
-static int
-smtp_msg_flags(struct deliver_request *req, struct vstr *why)
+static struct queue_reader *
+smtp_queue_open(struct deliver_request *req, struct vstr *why)
 {
     struct vstr *path = vstr_alloc(50);
-    struct queue_reader *r;
+    struct queue_reader *r = 0;
     struct queue_env env;
-    int     rc = -1;
 
     queue_env_init(&env);
     if (mail_queue_path(path, vstr_str(req->queue_name),
-			vstr_str(req->queue_id)) == 0
-	&& (r = queue_read_open(vstr_str(path), 0, why)) != 0) {
-	if (queue_read_envelope(r, &env, why) == 0)
-	    rc = env.flags;
-	queue_read_close(r);
+			vstr_str(req->queue_id)) < 0) {
+	vstr_fail(why, "bad queue file name");
+    } else if ((r = queue_read_open(vstr_str(path), 0, why)) != 0) {
+	if (queue_read_envelope(r, &env, why) == 0) {
+	    req->msg_flags = env.flags;
+	} else {
+	    queue_read_close(r);
+	    r = 0;
+	}
     }
     queue_env_free(&env);
     vstr_free(path);
-    return (rc);
+    return (r);
 }
 
 /* smtp_cache_take - the cached session for this next hop, if usable */
@@ -166,6 +169,7 @@ smtp_deliver(struct deliver_request *req)
 {
     struct smtp_route rt;
     struct smtp_session *sp;
+    struct queue_reader *r;
     struct vstr *dsn = vstr_alloc(10);
     struct vstr *why = vstr_alloc(100);
     long long t0 = server_now_ms();
@@ -173,7 +177,7 @@ smtp_deliver(struct deliver_request *req)
     int     trans;
     int     rc;
 
-    if ((req->msg_flags = smtp_msg_flags(req, why)) < 0) {
+    if ((r = smtp_queue_open(req, why)) == 0) {
 	msg_warn("%s: cannot read queue file: %s", vstr_str(req->queue_id),
 		 vstr_str(why));
 	smtp_result_all(req, MAIL_STAT_DEFER, "4.3.0", "cannot read queue file");
@@ -189,7 +193,7 @@ smtp_deliver(struct deliver_request *req)
 	req->setup_ms = server_now_ms() - t0;
 	if (sp) {
 	    vstr_strcpy(req->relay, vstr_str(sp->relay));
-	    trans = smtp_transaction(sp, req);
+	    trans = smtp_transaction(sp, req, r);
 	    if (trans == SMTP_TRANS_OK
 		&& var_smtp_conn_cache_tlimit > 0 && !server_stopping()) {
 		if (sp->key == 0)
@@ -202,6 +206,8 @@ smtp_deliver(struct deliver_request *req)
 	}
 	smtp_route_free(&rt);
     }
+    if (r)
+	queue_read_close(r);
     vstr_free(dsn);
     vstr_free(why);
     return (site_fail);

@@ -36,6 +36,7 @@
  *			struct vstr *why, const char *fmt, ...);
  *	void	smtp_reply_why(struct vstr *why, struct smtp_session *sp,
  *			const char *cmd);
+ *	int	smtp_timeout(long secs);
  *
  *	Mail loops (smtp_loop.c):
  *	int	smtp_loop_name_eq(const char *name, const char *myname);
@@ -46,7 +47,7 @@
  *
  *	The transaction (smtp_trans.c):
  *	int	smtp_transaction(struct smtp_session *sp,
- *			struct deliver_request *req);
+ *			struct deliver_request *req, struct queue_reader *r);
  *
  * DESCRIPTION
  *	smtp.c is the daemon shell and the one-entry connection cache. A
@@ -66,6 +67,7 @@
  *	reply into sp->reply: the code, or -1 with why set (lost
  *	connection, timeout, malformed reply). smtp_session_reset() is RSET
  *	before reuse. smtp_reply_why() formats "host H[A]:P said: ...".
+ *	smtp_timeout() clamps a time parameter to a stream deadline.
  *
  *	Loops (like Postfix, only for targets with SMTP_TARGET_LOOP_CHECK:
  *	the port is smtp_mx_port): smtp_loop_mx() drops every MX host
@@ -74,7 +76,9 @@
  *	myhostname; smtp_loop_ehlo() fails the session when the EHLO
  *	reply does (5.4.6 for a best MX, else 4.4.6).
  *
- *	smtp_transaction() delivers one request on an open session and
+ *	smtp_transaction() delivers one request on an open session (the
+ *	content from r, the queue file smtp.c opened once per request and
+ *	read up to its content, which also gave req->msg_flags) and
  *	says whether the session may be reused (SMTP_TRANS_OK), must be
  *	closed (SMTP_TRANS_BROKEN), or was left inside DATA and must be
  *	dropped without QUIT (SMTP_TRANS_ABORT).
@@ -181,6 +185,7 @@ extern void smtp_session_close(struct smtp_session *, int);
 extern int smtp_command(struct smtp_session *, long, struct vstr *,
 			        const char *,...) PRINTFLIKE(4, 5);
 extern void smtp_tls_init(void);
+extern int smtp_timeout(long);
 
  /*
   * The transaction.
@@ -189,7 +194,10 @@ extern void smtp_tls_init(void);
 #define SMTP_TRANS_BROKEN	1	/* session unusable */
 #define SMTP_TRANS_ABORT	2	/* unusable, inside DATA: no QUIT */
 
-extern int smtp_transaction(struct smtp_session *, struct deliver_request *);
+struct queue_reader;
+
+extern int smtp_transaction(struct smtp_session *, struct deliver_request *,
+			            struct queue_reader *);
 extern void smtp_reply_why(struct vstr *, struct smtp_session *,
 			           const char *);
 

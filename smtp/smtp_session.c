@@ -49,9 +49,9 @@ smtp_tls_init(void)
     vstr_free(why);
 }
 
-/* smtp_timeout - a time parameter as a stream deadline */
+/* smtp_timeout - a time parameter as a stream deadline, 1..3600 */
 
-static int
+int
 smtp_timeout(long secs)
 {
     return (secs > 3600 ? 3600 : secs < 1 ? 1 : (int) secs);
@@ -358,8 +358,6 @@ smtp_session_reset(struct smtp_session *sp)
 void
 smtp_session_close(struct smtp_session *sp, int quit)
 {
-    struct vstr *why = vstr_alloc(50);
-
     if (quit && vstream_error(sp->fp) == 0) {
 	vstream_set_timeout(sp->fp, 2);
 	(void) vstream_puts(sp->fp, "QUIT\r\n");
@@ -377,5 +375,4 @@ smtp_session_close(struct smtp_session *sp, int quit)
     if (sp->key)
 	myfree(sp->key);
     myfree(sp);
-    vstr_free(why);
 }

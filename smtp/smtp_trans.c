@@ -26,7 +26,6 @@
 #include "smtp.h"
 #include "mail_params.h"
 #include "mail_proto.h"
-#include "mail_queue.h"
 #include "mime_downgrade.h"
 #include "mymalloc.h"
 #include "msg.h"
@@ -40,6 +39,7 @@
 struct smtp_state {
     struct smtp_session *sp;
     struct deliver_request *req;
+    struct queue_reader *r;		/* the queue file, at its content */
     int    *accepted;			/* per recipient: RCPT got 2xx */
     int     naccepted;
     struct vstr *why;			/* last network/protocol error */
@@ -63,7 +63,7 @@ smtp_xtext(struct vstr *out, const char *s)
     }
 }
 
-/* smtp_addr_ok - no controls or spaces outside quotes; 8-bit as allowed */
+/* smtp_addr_ok - no controls, no '<' or '>', 8-bit only with SMTPUTF8 */
 
 static int
 smtp_addr_ok(const char *addr, int utf8)
@@ -150,22 +150,33 @@ smtp_mail_cmd(struct vstr *cmd, struct smtp_session *sp,
 static void
 smtp_rcpt_cmd(struct vstr *cmd, struct smtp_session *sp, struct deliver_rcpt *rp)
 {
+    static const struct {
+	int     mask;
+	const char *name;
+    }       smtp_notify[] = {
+	{QUEUE_NOTIFY_SUCCESS, "SUCCESS"},
+	{QUEUE_NOTIFY_FAILURE, "FAILURE"},
+	{QUEUE_NOTIFY_DELAY, "DELAY"},
+    };
     const char *orcpt = vstr_str(rp->orcpt);
     const char *semi;
+    const char *sep;
+    int     n;
 
     vstr_sprintf(cmd, "RCPT TO:<%s>", vstr_str(rp->address));
     if (sp->features & SMTP_FEAT_DSN) {
-	if (rp->notify & QUEUE_NOTIFY_NEVER)
+	/* Known bits only: the mask comes from another daemon. */
+	if (rp->notify & QUEUE_NOTIFY_NEVER) {
 	    vstr_strcat(cmd, " NOTIFY=NEVER");
-	else if (rp->notify)
-	    vstr_sprintf_append(cmd, " NOTIFY=%s%s%s%s%s",
-			  (rp->notify & QUEUE_NOTIFY_SUCCESS) ? "SUCCESS" : "",
-			 (rp->notify & QUEUE_NOTIFY_SUCCESS)
-			 && (rp->notify & ~QUEUE_NOTIFY_SUCCESS) ? "," : "",
-			  (rp->notify & QUEUE_NOTIFY_FAILURE) ? "FAILURE" : "",
-			 (rp->notify & QUEUE_NOTIFY_FAILURE)
-			 && (rp->notify & QUEUE_NOTIFY_DELAY) ? "," : "",
-			  (rp->notify & QUEUE_NOTIFY_DELAY) ? "DELAY" : "");
+	} else {
+	    for (sep = " NOTIFY=", n = 0; n < 3; n++) {
+		if (rp->notify & smtp_notify[n].mask) {
+		    vstr_strcat(cmd, sep);
+		    vstr_strcat(cmd, smtp_notify[n].name);
+		    sep = ",";
+		}
+	    }
+	}
 	if (*orcpt) {
 	    /* addr-type is an atom (RFC 3461 4.2): letters, digits, '-' */
 	    if ((semi = strchr(orcpt, ';')) != 0 && semi > orcpt
@@ -190,7 +201,7 @@ smtp_rcpt_cmd(struct vstr *cmd, struct smtp_session *sp, struct deliver_rcpt *rp
 static int
 smtp_send(struct smtp_state *st, struct vstr *cmd, long tmout, int flush)
 {
-    vstream_set_timeout(st->sp->fp, tmout > 3600 ? 3600 : (int) tmout);
+    vstream_set_timeout(st->sp->fp, smtp_timeout(tmout));
     if (vstream_write(st->sp->fp, vstr_str(cmd), vstr_len(cmd)) < 0
 	|| (flush && vstream_flush(st->sp->fp) < 0))
 	return (vstr_fail(st->why, "lost connection with %s while sending "
@@ -263,12 +274,9 @@ static int
 smtp_content(struct smtp_state *st, struct vstr *qwhy)
 {
     struct vstream *fp = st->sp->fp;
-    struct vstr *path = vstr_alloc(50);
-    struct queue_reader *r = 0;
-    struct queue_env env;
     struct smtp_text txt;
     struct mime_downgrade *dg = 0;
-    int     rc = SMTP_CONTENT_QUEUE;
+    int     rc;
 
     /*
      * Like Postfix: downgrade whenever the server lacks 8BITMIME, unless
@@ -276,18 +284,11 @@ smtp_content(struct smtp_state *st, struct vstr *qwhy)
      * source of 8-bit mail). A message with no 8-bit body byte and no part
      * declared 8bit or binary goes through byte for byte.
      */
-    queue_env_init(&env);
-    if (mail_queue_path(path, vstr_str(st->req->queue_name),
-			vstr_str(st->req->queue_id)) < 0
-	|| (r = queue_read_open(vstr_str(path), 0, qwhy)) == 0
-	|| queue_read_envelope(r, &env, qwhy) < 0)
-	goto done;
-    vstream_set_timeout(fp, var_smtp_data1_tmout > 3600 ? 3600 :
-			(int) var_smtp_data1_tmout);
+    vstream_set_timeout(fp, smtp_timeout(var_smtp_data1_tmout));
     smtp_text_init(&txt, var_smtp_line_limit, smtp_data_write, fp);
     if (!var_disable_mime_oconv && !(st->sp->features & SMTP_FEAT_8BITMIME))
 	dg = mime_downgrade_create(smtp_data_dg_out, &txt);
-    if ((rc = smtp_content_lines(r, &txt, dg, qwhy)) == 0
+    if ((rc = smtp_content_lines(st->r, &txt, dg, qwhy)) == 0
 	&& (vstream_write(fp, ".\r\n", 3) < 0 || vstream_flush(fp) < 0))
 	rc = SMTP_CONTENT_NET;
     if (txt.broken > 0)
@@ -298,13 +299,8 @@ smtp_content(struct smtp_state *st, struct vstr *qwhy)
 		  "message body", vstr_str(st->sp->relay));
     if (rc == SMTP_CONTENT_MIME)
 	vstr_strcpy(qwhy, mime_downgrade_strerror(mime_downgrade_errors(dg)));
-done:
     if (dg)
 	mime_downgrade_free(dg);
-    if (r)
-	queue_read_close(r);
-    queue_env_free(&env);
-    vstr_free(path);
     return (rc);
 }
 
@@ -427,7 +423,8 @@ done:
 /* smtp_transaction - deliver one request on a session: SMTP_TRANS_* */
 
 int
-smtp_transaction(struct smtp_session *sp, struct deliver_request *req)
+smtp_transaction(struct smtp_session *sp, struct deliver_request *req,
+		         struct queue_reader *r)
 {
     struct smtp_state st;
     struct vstr *qwhy = vstr_alloc(100);
@@ -435,6 +432,7 @@ smtp_transaction(struct smtp_session *sp, struct deliver_request *req)
 
     st.sp = sp;
     st.req = req;
+    st.r = r;
     st.accepted = mycalloc(req->nrcpt, sizeof(int));
     st.naccepted = 0;
     st.why = vstr_alloc(100);

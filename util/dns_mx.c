@@ -34,6 +34,7 @@ dns_init(const char *server, struct vstr *why)
     struct in_addr in;
     char   *copy;
     char   *port;
+    char   *end;
     long    pnum = 53;
 
     memset(&dns_res, 0, sizeof(dns_res));
@@ -45,7 +46,9 @@ dns_init(const char *server, struct vstr *why)
     copy = mystrdup(server);
     if ((port = strrchr(copy, ':')) != 0) {
 	*port++ = 0;
-	pnum = strtol(port, 0, 10);
+	pnum = strtol(port, &end, 10);
+	if (end == port || *end != 0)
+	    pnum = 0;				/* rejected below */
     }
     if (inet_pton(AF_INET, copy, &in) != 1 || pnum < 1 || pnum > 65535) {
 	myfree(copy);
@@ -138,15 +141,21 @@ dns_answer_next(const unsigned char *base, size_t len,
     return (0);
 }
 
-/* dns_mx_cmp - by preference, then by order of arrival */
+/* dns_mx_sort - by preference, then by order of arrival (stable) */
 
-static int
-dns_mx_cmp(const void *a, const void *b)
+static void
+dns_mx_sort(struct dns_mx_list *list)
 {
-    const struct dns_mx *ma = a;
-    const struct dns_mx *mb = b;
+    struct dns_mx tmp;
+    size_t  i, j;
 
-    return (ma->pref - mb->pref);
+    /* At most DNS_MX_MAX entries; qsort() is not stable. */
+    for (i = 1; i < list->count; i++) {
+	tmp = list->mx[i];
+	for (j = i; j > 0 && list->mx[j - 1].pref > tmp.pref; j--)
+	    list->mx[j] = list->mx[j - 1];
+	list->mx[j] = tmp;
+    }
 }
 
 /* dns_mx_parse - MX records of one answer packet */
@@ -189,7 +198,7 @@ dns_mx_parse(const unsigned char *ans, size_t len, struct dns_mx_list *list,
 	vstr_fail(why, "no MX records");
 	return (DNS_NOTFOUND);
     }
-    qsort(list->mx, list->count, sizeof(list->mx[0]), dns_mx_cmp);
+    dns_mx_sort(list);
     return (DNS_OK);
 }
 

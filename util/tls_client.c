@@ -23,13 +23,9 @@
 static struct tls_ctx *
 tls_client_fail(SSL_CTX *ssl_ctx, struct vstr *why, const char *step)
 {
-    struct vstr *tmp = vstr_alloc(100);
-
-    vstr_strcpy(tmp, step);
-    tls_error_text(tmp);
     if (why)
-	vstr_strcpy(why, vstr_str(tmp));
-    vstr_free(tmp);
+	vstr_strcpy(why, step);
+    tls_error_text(why);			/* appends, or drains */
     if (ssl_ctx)
 	SSL_CTX_free(ssl_ctx);
     return (NULL);

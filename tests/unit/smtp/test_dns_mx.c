@@ -5,6 +5,7 @@
  * names, record length mismatches).
  */
 #include <arpa/nameser.h>
+#include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
 
@@ -95,6 +96,34 @@ Test(dns_mx, preference_order)
     cr_assert_eq(list.mx[0].pref, 10);
     cr_assert_str_eq(list.mx[1].host, "mx2.ex.test");
     cr_assert_str_eq(list.mx[2].host, "mx3.ex.test");
+    dns_mx_list_free(&list);
+    vstr_free(why);
+}
+
+Test(dns_mx, equal_preference_keeps_answer_order)
+{
+    struct pkt p;
+    struct dns_mx_list list;
+    struct vstr *why = vstr_alloc(10);
+    char    wire[16];
+    char    want[16];
+    size_t  n;
+
+    /* 12 hosts, alternating preference 20 and 10: each group in order. */
+    pkt_start(&p, ns_t_mx);
+    for (n = 0; n < 12; n++) {
+	memcpy(wire, "\3mxA\xc0\x0c", 6);
+	wire[3] = (char) ('a' + n);
+	pkt_mx(&p, n % 2 ? 10 : 20, wire, 6);
+    }
+    cr_assert_eq(dns_mx_parse(p.buf, p.len, &list, why), DNS_OK);
+    cr_assert_eq(list.count, 12);
+    for (n = 0; n < 12; n++) {
+	snprintf(want, sizeof(want), "mx%c.ex.test",
+		 (char) ('a' + (n < 6 ? 2 * n + 1 : 2 * (n - 6))));
+	cr_assert_str_eq(list.mx[n].host, want, "entry %zu", n);
+	cr_assert_eq(list.mx[n].pref, n < 6 ? 10 : 20);
+    }
     dns_mx_list_free(&list);
     vstr_free(why);
 }
