@@ -28,7 +28,6 @@
 #include "queue_select.h"
 #include "admin.h"
 
-#define CD_LINE_MAX	256		/* one line of "-" input */
 
 /* cd_unlink - remove queue_name's file of queue_id; 1, 0 absent, -1 */
 
@@ -138,38 +137,35 @@ cd_report(const char *queue_dir, const char *queue_id, long *count,
     return (0);
 }
 
+/* cd_stream_one - cd_report() for queue_select_read_ids() */
+
+struct cd_stream_ctx {
+    const char *queue_dir;
+    long   *count;
+    struct vstr *why;
+};
+
+static int
+cd_stream_one(const char *queue_id, void *ctx)
+{
+    struct cd_stream_ctx *c = ctx;
+
+    return (cd_report(c->queue_dir, queue_id, c->count, c->why));
+}
+
 /* cmd_delete_stream - delete the IDs read from in, one a line; errors */
 
 int
 cmd_delete_stream(const char *queue_dir, struct vstream *in, long *count)
 {
-    struct vstr *line = vstr_alloc(CD_LINE_MAX);
-    struct vstr *why = vstr_alloc(100);
-    int     errors = 0;
-    int     st;
+    struct cd_stream_ctx ctx;
+    int     errors;
 
-    while ((st = vstream_read_line(in, line, CD_LINE_MAX)) != VSTREAM_EOF) {
-	if (st == VSTREAM_TOOLONG) {
-	    fprintf(stderr, "postern: error: input line longer than %d bytes\n",
-		    CD_LINE_MAX);
-	    errors++;
-	    if (vstream_skip_line(in) != VSTREAM_OK)
-		break;
-	    continue;
-	}
-	if (st != VSTREAM_OK) {
-	    fprintf(stderr, "postern: error: read error on standard input\n");
-	    errors++;
-	    break;
-	}
-	while (vstr_len(line) > 0 && (vstr_str(line)[vstr_len(line) - 1] == '\n'
-				|| vstr_str(line)[vstr_len(line) - 1] == '\r'))
-	    vstr_truncate(line, vstr_len(line) - 1);
-	if (vstr_len(line) > 0)
-	    errors += cd_report(queue_dir, vstr_str(line), count, why);
-    }
-    vstr_free(line);
-    vstr_free(why);
+    ctx.queue_dir = queue_dir;
+    ctx.count = count;
+    ctx.why = vstr_alloc(100);
+    errors = queue_select_read_ids(in, cd_stream_one, &ctx);
+    vstr_free(ctx.why);
     return (errors);
 }
 

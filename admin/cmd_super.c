@@ -36,7 +36,6 @@
 #include "queue_select.h"
 #include "admin.h"
 
-#define CS_LINE_MAX	256		/* one line of "-" input */
 #define CS_CONNECT_TIMEOUT 5
 
 #define CS_INCOMING	(1<<0)		/* bits by queue_scan_admin_queues */
@@ -191,36 +190,23 @@ cs_named(struct cs_state *st, const char *id)
     }
 }
 
+/* cs_stdin_one - cs_named() for queue_select_read_ids() */
+
+static int
+cs_stdin_one(const char *id, void *ctx)
+{
+    cs_named((struct cs_state *) ctx, id);
+    return (0);
+}
+
 /* cs_stdin - the IDs on standard input, one a line */
 
 static void
 cs_stdin(struct cs_state *st)
 {
     struct vstream *in = vstream_fdopen(STDIN_FILENO, VSTREAM_READ);
-    struct vstr *line = vstr_alloc(CS_LINE_MAX);
-    int     rc;
 
-    while ((rc = vstream_read_line(in, line, CS_LINE_MAX)) != VSTREAM_EOF) {
-	if (rc == VSTREAM_TOOLONG) {
-	    fprintf(stderr, "postern: error: input line longer than %d bytes\n",
-		    CS_LINE_MAX);
-	    st->errors++;
-	    if (vstream_skip_line(in) != VSTREAM_OK)
-		break;
-	    continue;
-	}
-	if (rc != VSTREAM_OK) {
-	    fprintf(stderr, "postern: error: read error on standard input\n");
-	    st->errors++;
-	    break;
-	}
-	while (vstr_len(line) > 0 && (vstr_str(line)[vstr_len(line) - 1] == '\n'
-				|| vstr_str(line)[vstr_len(line) - 1] == '\r'))
-	    vstr_truncate(line, vstr_len(line) - 1);
-	if (vstr_len(line) > 0)
-	    cs_named(st, vstr_str(line));
-    }
-    vstr_free(line);
+    st->errors += queue_select_read_ids(in, cs_stdin_one, st);
     vstream_free(in);
 }
 

@@ -35,6 +35,7 @@
 #include "queue_file.h"
 #include "cleanup_proto.h"
 #include "cleanup_clnt.h"
+#include "submit.h"
 
 #define PICKUP_SCAN_MAX		10000	/* files per scan */
 #define PICKUP_PERIOD		60	/* seconds between scans, at most */
@@ -161,23 +162,6 @@ pickup_submit(const char *name, const char *path, struct queue_reader *r,
     return (ret);
 }
 
-/* pickup_clean_env - nothing a local user may claim reaches cleanup */
-
-static void
-pickup_clean_env(struct queue_env *env)
-{
-    char  **fields[] = {&env->client_name, &env->client_addr, &env->helo,
-    &env->sasl_user, &env->protocol};
-    size_t  i;
-
-    for (i = 0; i < ARRAY_LEN(fields); i++) {
-	if (*fields[i])
-	    myfree(*fields[i]);
-	*fields[i] = 0;
-    }
-    env->protocol = mystrdup("local");
-}
-
 /* pickup_read - check the envelope of an open file, then submit it */
 
 static int
@@ -195,7 +179,7 @@ pickup_read(const char *name, const char *path, int fd, uid_t uid)
 	     && env.rcpt_count > (size_t) var_smtpd_rcpt_limit)
 	ret = pickup_corrupt(name, path, "too many recipients");
     else {
-	pickup_clean_env(&env);
+	submit_local_env(&env);	/* drop what a local user may not claim */
 	ret = pickup_submit(name, path, r, &env, uid);
     }
     queue_env_free(&env);

@@ -37,6 +37,7 @@
 #include "mail_queue.h"
 #include "queue_file.h"
 #include "safe_open.h"
+#include "submit.h"
 #include "unix_sock.h"
 
 #ifndef DEF_CONFIG_DIR
@@ -225,16 +226,7 @@ postdrop_sender(struct queue_env *env, const char **login)
 static void
 postdrop_clean_env(struct queue_env *env)
 {
-    char  **fields[] = {&env->client_name, &env->client_addr, &env->helo,
-    &env->sasl_user, &env->protocol};
-    size_t  i;
-
-    for (i = 0; i < ARRAY_LEN(fields); i++) {
-	if (*fields[i])
-	    myfree(*fields[i]);
-	*fields[i] = 0;
-    }
-    env->protocol = mystrdup("local");
+    submit_local_env(env);
     gettimeofday(&env->arrival, 0);
 }
 

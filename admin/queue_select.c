@@ -209,3 +209,37 @@ queue_select_match(const struct queue_select *sel, const char *queue_name,
 	return (0);
     return (1);
 }
+
+/* queue_select_read_ids - the IDs of "-", one a line; errors */
+
+int
+queue_select_read_ids(struct vstream *in, int (*fn) (const char *, void *),
+		              void *ctx)
+{
+    struct vstr *line = vstr_alloc(QUEUE_SELECT_LINE_MAX);
+    int     errors = 0;
+    int     st;
+
+    while ((st = vstream_read_line(in, line, QUEUE_SELECT_LINE_MAX)) != VSTREAM_EOF) {
+	if (st == VSTREAM_TOOLONG) {
+	    fprintf(stderr, "postern: error: input line longer than %d bytes\n",
+		    QUEUE_SELECT_LINE_MAX);
+	    errors++;
+	    if (vstream_skip_line(in) != VSTREAM_OK)
+		break;
+	    continue;
+	}
+	if (st != VSTREAM_OK) {
+	    fprintf(stderr, "postern: error: read error on standard input\n");
+	    errors++;
+	    break;
+	}
+	while (vstr_len(line) > 0 && (vstr_str(line)[vstr_len(line) - 1] == '\n'
+				|| vstr_str(line)[vstr_len(line) - 1] == '\r'))
+	    vstr_truncate(line, vstr_len(line) - 1);
+	if (vstr_len(line) > 0)
+	    errors += fn(vstr_str(line), ctx);
+    }
+    vstr_free(line);
+    return (errors);
+}

@@ -16,6 +16,8 @@
  *			const char *queue_name, const char *queue_id,
  *			int status, const struct queue_scan_msg *msg,
  *			time_t now);
+ *	int	queue_select_read_ids(struct vstream *in,
+ *			int (*fn)(const char *id, void *ctx), void *ctx);
  *
  * DESCRIPTION
  *	queue_select_parse() reads argv[1..argc-1]: the options above
@@ -34,9 +36,17 @@
  *	A damaged file (status QUEUE_SCAN_BAD) can match only --status and
  *	--older-than (its time comes from the queue ID).
  *
+ *	queue_select_read_ids() reads the "-" argument: one queue ID a
+ *	line (CR LF or LF, empty lines skipped, at most
+ *	QUEUE_SELECT_LINE_MAX bytes) and calls fn for each; fn returns
+ *	its number of errors. A too long line is reported on stderr and
+ *	skipped.
+ *
  * DIAGNOSTICS
  *	queue_select_parse() returns 0, or -1 with a reason in why (an
  *	unknown option, a missing value, a bad AGE, status or regex).
+ *	queue_select_read_ids() returns the number of errors: its own
+ *	(too long line, read error) plus those of fn.
  *
  * SECURITY
  *	Option values come from the administrator; they are only
@@ -49,7 +59,10 @@
 #include <time.h>
 
 #include "vstr.h"
+#include "vstream.h"
 #include "queue_scan.h"
+
+#define QUEUE_SELECT_LINE_MAX	256	/* one line of "-" input */
 
 struct queue_select {
     int     any;			/* a selector was given */
@@ -74,5 +87,7 @@ extern int queue_select_queue(const struct queue_select *, const char *);
 extern int queue_select_match(const struct queue_select *, const char *,
 			              const char *, int,
 			              const struct queue_scan_msg *, time_t);
+extern int queue_select_read_ids(struct vstream *,
+			              int (*) (const char *, void *), void *);
 
 #endif

@@ -65,22 +65,11 @@ sendmail_die(int status, const char *fmt, ...)
 static NORETURN
 sendmail_run_postern(int mode, const char *config_dir)
 {
-    char    self[PATH_MAX];
     struct vstr *path = vstr_alloc(100);
     char   *args[6];
-    ssize_t n;
-    char   *slash;
     int     i = 0;
 
-    if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
-	self[n] = 0;
-	if ((slash = strrchr(self, '/')) != 0) {
-	    *slash = 0;
-	    vstr_sprintf(path, "%s/postern", self);
-	}
-    }
-    if (vstr_len(path) == 0 || access(vstr_str(path), X_OK) != 0)
-	vstr_sprintf(path, "%s/postern", var_command_dir);
+    submit_prog_path(path, "postern");
     args[i++] = (char *) "postern";
     args[i++] = (char *) "-c";
     args[i++] = (char *) config_dir;

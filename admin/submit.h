@@ -17,6 +17,10 @@
  *	int	submit_smtp(struct vstream *in, struct vstream *out,
  *			const struct submit_msg *proto,
  *			const char *config_dir);
+ *	void	submit_drop_path(struct vstr *path);
+ *	void	submit_prog_path(struct vstr *path, const char *name);
+ *
+ *	void	submit_local_env(struct queue_env *env);
  *
  * DESCRIPTION
  *	submit_parse_args() parses sendmail's command line (argv[0]
@@ -40,6 +44,15 @@
  *	postern-postdrop (from the directory of this program, else
  *	command_directory), run with execve() and an environment that holds
  *	only POSTERN_CONFIG (when config_dir is not NULL).
+ *
+ *	submit_prog_path() puts into path the program name from the
+ *	directory of the running program when it is executable there, else
+ *	from command_directory; submit_drop_path() does so for
+ *	postern-postdrop.
+ *
+ *	submit_local_env() removes from env what a local user may not
+ *	claim (client name and address, HELO, SASL login) and sets the
+ *	protocol to "local" (postern-postdrop and pickup).
  *
  *	submit_smtp() is sendmail -bs: a small SMTP server on in/out
  *	(HELO EHLO MAIL RCPT DATA RSET NOOP VRFY QUIT) that hands each
@@ -110,5 +123,9 @@ extern int submit_smtp(struct vstream *, struct vstream *,
 		               const struct submit_msg *, const char *);
 
 extern void submit_drop_path(struct vstr *);
+extern void submit_prog_path(struct vstr *, const char *);
+
+struct queue_env;
+extern void submit_local_env(struct queue_env *);
 
 #endif

@@ -71,10 +71,10 @@ done:
     return (ret);
 }
 
-/* submit_drop_path - postdrop beside this program, else command_directory */
+/* submit_prog_path - program name beside this one, else command_directory */
 
 void
-submit_drop_path(struct vstr *path)
+submit_prog_path(struct vstr *path, const char *name)
 {
     char    self[PATH_MAX];
     ssize_t n;
@@ -84,12 +84,20 @@ submit_drop_path(struct vstr *path)
 	self[n] = 0;
 	if ((slash = strrchr(self, '/')) != 0) {
 	    *slash = 0;
-	    vstr_sprintf(path, "%s/%s", self, SUBMIT_POSTDROP);
+	    vstr_sprintf(path, "%s/%s", self, name);
 	    if (access(vstr_str(path), X_OK) == 0)
 		return;
 	}
     }
-    vstr_sprintf(path, "%s/%s", var_command_dir, SUBMIT_POSTDROP);
+    vstr_sprintf(path, "%s/%s", var_command_dir, name);
+}
+
+/* submit_drop_path - postdrop beside this program, else command_directory */
+
+void
+submit_drop_path(struct vstr *path)
+{
+    submit_prog_path(path, SUBMIT_POSTDROP);
 }
 
 /* submit_drop_child - in the child: pipes in place, exec postdrop */
@@ -150,6 +158,17 @@ submit_drop_wait(pid_t pid, int err_fd, struct vstr *why)
     return (EX_TEMPFAIL);
 }
 
+/* submit_drop_close - close both ends of a pipe that may not exist */
+
+static void
+submit_drop_close(int fds[2])
+{
+    if (fds[0] >= 0)
+	(void) close(fds[0]);
+    if (fds[1] >= 0)
+	(void) close(fds[1]);
+}
+
 /* submit_drop - the message to postdrop */
 
 int
@@ -169,10 +188,18 @@ submit_drop(const struct submit_msg *msg, const char *config_dir,
 	return (EX_DATAERR);
     }
     submit_drop_path(path);
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
-	return (vstr_fail(why, "pipe: %s", strerror(errno)), EX_OSERR);
-    if ((pid = fork()) < 0)
-	return (vstr_fail(why, "fork: %s", strerror(errno)), EX_OSERR);
+    in[0] = in[1] = err[0] = err[1] = -1;
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0
+	|| (pid = fork()) < 0) {
+	/* -bs keeps running after a failed message: release everything. */
+	vstr_sprintf(why, "%s: %s", err[0] < 0 ? "pipe" : "fork",
+		     strerror(errno));
+	submit_drop_close(in);
+	submit_drop_close(err);
+	vstr_free(buf);
+	vstr_free(path);
+	return (EX_OSERR);
+    }
     if (pid == 0)
 	submit_drop_child(vstr_str(path), in[0], err[1], config_dir);
     (void) close(in[0]);

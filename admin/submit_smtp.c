@@ -81,27 +81,33 @@ submit_smtp_data(struct submit_smtp_state *st, struct vstr *line)
 {
     struct vstr *why = vstr_alloc(100);
     int     too_big = 0;
+    int     at_start = 1;
     int     status;
+    int     rs;
 
     st->msg.content = vstr_alloc(4096);
     submit_smtp_reply(st, "354 End data with <CR><LF>.<CR><LF>");
     for (;;) {
 	size_t  len;
+	int     complete;
 
-	if (vstream_read_line(st->in, line, QUEUE_LINE_CHUNK) != VSTREAM_OK)
+	/* A line longer than a chunk arrives in pieces (VSTREAM_TOOLONG). */
+	if ((rs = vstream_read_line(st->in, line, QUEUE_LINE_CHUNK)) != VSTREAM_OK
+	    && rs != VSTREAM_TOOLONG)
 	    return (vstr_free(why), -1);	/* no partial message */
 	len = vstr_len(line);
-	if (len > 0 && vstr_str(line)[len - 1] == '\n')
+	complete = len > 0 && vstr_str(line)[len - 1] == '\n';
+	if (complete && --len > 0 && vstr_str(line)[len - 1] == '\r')
 	    len--;
-	if (len > 0 && vstr_str(line)[len - 1] == '\r')
-	    len--;
-	if (len == 1 && vstr_str(line)[0] == '.')
+	if (at_start && complete && len == 1 && vstr_str(line)[0] == '.')
 	    break;
-	if (vstr_str(line)[0] == '.')
+	if (at_start && len > 0 && vstr_str(line)[0] == '.')
 	    vstr_memcat(st->msg.content, vstr_str(line) + 1, len - 1);
 	else
 	    vstr_memcat(st->msg.content, vstr_str(line), len);
-	vstr_addch(st->msg.content, '\n');
+	if (complete)
+	    vstr_addch(st->msg.content, '\n');
+	at_start = complete;
 	if (var_message_limit > 0
 	    && vstr_len(st->msg.content) > (size_t) var_message_limit) {
 	    too_big = 1;

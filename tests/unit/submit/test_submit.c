@@ -2,13 +2,14 @@
  * test_submit.c - unit tests of postern-sendmail's command line
  * (submit_args.c) and of -t header recipient extraction
  * (submit_addr.c): groups, comments, quoting, folded lines, limits and
- * hostile input.
+ * hostile input; the local envelope policy (submit_env.c).
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "submit.h"
 #include "queue_file.h"
+#include "mymalloc.h"
 
 /* parse - run submit_parse_args on a NULL-terminated list */
 
@@ -176,4 +177,25 @@ Test(submit_addr, hostile)
     cr_assert_eq(submit_hdr_rcpts(vstr_str(big), vstr_len(big), out, 10), -1);
     argv_free(out);
     vstr_free(big);
+}
+
+Test(submit_env, local_claims_dropped)
+{
+    struct queue_env env;
+
+    queue_env_init(&env);
+    env.sender = mystrdup("u@x");
+    env.client_name = mystrdup("forged.example");
+    env.client_addr = mystrdup("192.0.2.1");
+    env.helo = mystrdup("forged");
+    env.sasl_user = mystrdup("admin");
+    env.protocol = mystrdup("ESMTPSA");
+    submit_local_env(&env);
+    cr_assert_null(env.client_name);
+    cr_assert_null(env.client_addr);
+    cr_assert_null(env.helo);
+    cr_assert_null(env.sasl_user);
+    cr_assert_str_eq(env.protocol, "local");
+    cr_assert_str_eq(env.sender, "u@x");
+    queue_env_free(&env);
 }
