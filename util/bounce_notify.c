@@ -21,6 +21,7 @@
 #include "mail_proto.h"
 #include "mail_queue.h"
 #include "mymalloc.h"
+#include "smtp_addr.h"
 #include "stringops.h"
 
 #define BN_CLASS_2BOUNCE	"2bounce"
@@ -75,17 +76,6 @@ bn_qualify(struct vstr *out, const char *addr)
 	vstr_sprintf_append(out, "@%s", var_myorigin);
 }
 
-/* bn_8bit - any byte above 0x7f? */
-
-static int
-bn_8bit(const char *s)
-{
-    for (; *s; s++)
-	if ((unsigned char) *s > 0x7f)
-	    return (1);
-    return (0);
-}
-
 /* bn_envelope - the notice's envelope: null sender, its recipients */
 
 static void
@@ -107,7 +97,7 @@ bn_envelope(struct queue_env *benv, const struct queue_env *env, int twice)
 	    queue_env_add_rcpt(benv, "postmaster", 0, 0);
     } else {
 	queue_env_add_rcpt(benv, env->sender, 0, 0);
-	if (bn_8bit(env->sender))
+	if (smtp_addr_has_8bit(env->sender, strlen(env->sender)))
 	    benv->flags |= QUEUE_FLAG_SMTPUTF8;
     }
 }
@@ -240,7 +230,7 @@ bounce_notify(const char *queue_dir, const char *queue_name,
 			    " no notice (notify_classes has no 2bounce)"));
 	twice = 1;
     }
-    drc = mymalloc(n * sizeof(*drc));
+    drc = mycalloc(n, sizeof(*drc));		/* checks n * size */
     if ((k = bn_select(rcpts, n, flags, twice, drc)) == 0) {
 	myfree(drc);
 	return (bn_none(why, (flags & BOUNCE_FLAG_DELAY) ?

@@ -28,6 +28,7 @@ struct cleanup_clnt {
     struct vstream *fp;
     struct queue_out out;
     struct vstr *path;			/* for diagnostics */
+    struct vstr *err;			/* queue_out's reason, reused */
     int     state;			/* CLNT_* below */
 };
 
@@ -49,6 +50,7 @@ clnt_free(struct cleanup_clnt *cl, int flush)
     }
     queue_out_done(&cl->out);
     vstr_free(cl->path);
+    vstr_free(cl->err);
     myfree(cl);
 }
 
@@ -77,6 +79,7 @@ cleanup_clnt_open(const char *queue_dir, const char *path, int flags,
 	return (0);
     }
     cl->fp = vstream_fdopen(fd, VSTREAM_READ | VSTREAM_WRITE);
+    cl->err = vstr_alloc(100);
     vstream_set_timeout(cl->fp, timeout);
     queue_out_init(&cl->out, cl->fp);
     if (attr_scan_protocol(cl->fp, MAIL_PROTO_CLEANUP) < 0) {
@@ -103,20 +106,14 @@ int
 cleanup_clnt_envelope(struct cleanup_clnt *cl, struct queue_env *env,
 		              struct vstr *why)
 {
-    struct vstr *err;
-
     if (cl->state != CLNT_OPEN)
 	return (vstr_fail(why, "%s: envelope out of order",
 			  vstr_str(cl->path)));
-    err = vstr_alloc(100);
-    if (queue_out_envelope(&cl->out, env, err) < 0) {
+    if (queue_out_envelope(&cl->out, env, cl->err) < 0) {
 	cl->state = CLNT_FAILED;
-	(void) vstr_fail(why, "%s: envelope: %s", vstr_str(cl->path),
-			 vstr_str(err));
-	vstr_free(err);
-	return (-1);
+	return (vstr_fail(why, "%s: envelope: %s", vstr_str(cl->path),
+			  vstr_str(cl->err)));
     }
-    vstr_free(err);
     cl->state = CLNT_CONTENT;
     return (0);
 }
@@ -127,20 +124,16 @@ int
 cleanup_clnt_text(struct cleanup_clnt *cl, const char *data, size_t len,
 		          int more, struct vstr *why)
 {
-    struct vstr *err;
-
     if (cl->state != CLNT_CONTENT)
 	return (vstr_fail(why, "%s: %s", vstr_str(cl->path),
 			  cl->state == CLNT_FAILED ? "already failed" :
 			  "content before envelope"));
-    err = vstr_alloc(100);
-    if (queue_out_text(&cl->out, data, len, more, err) < 0) {
+    /* Once per content line: no allocation here. */
+    if (queue_out_text(&cl->out, data, len, more, cl->err) < 0) {
 	cl->state = CLNT_FAILED;
-	(void) vstr_fail(why, "%s: %s", vstr_str(cl->path), vstr_str(err));
-	vstr_free(err);
-	return (-1);
+	return (vstr_fail(why, "%s: %s", vstr_str(cl->path),
+			  vstr_str(cl->err)));
     }
-    vstr_free(err);
     return (0);
 }
 
@@ -204,7 +197,6 @@ cleanup_clnt_close(struct cleanup_clnt *cl, struct vstr *queue_id,
 		           struct vstr *why)
 {
     struct vstr *text = vstr_alloc(100);
-    struct vstr *err = vstr_alloc(100);
     int     status = -1;
     int     ret;
 
@@ -214,9 +206,9 @@ cleanup_clnt_close(struct cleanup_clnt *cl, struct vstr *queue_id,
 			cl->state == CLNT_FAILED ? "write error" :
 			"no envelope was sent");
 	clnt_free(cl, 0);
-    } else if (queue_out_finish(&cl->out, err) < 0) {
+    } else if (queue_out_finish(&cl->out, cl->err) < 0) {
 	ret = vstr_fail(why, "%s: end of message: %s", vstr_str(cl->path),
-			vstr_str(err));
+			vstr_str(cl->err));
 	clnt_free(cl, 0);
     } else if (attr_scan(cl->fp, ATTR_FLAG_STRICT,
 			 RECV_ATTR_INT(MAIL_ATTR_STATUS, &status),
@@ -231,7 +223,6 @@ cleanup_clnt_close(struct cleanup_clnt *cl, struct vstr *queue_id,
 	clnt_free(cl, 1);
     }
     vstr_free(text);
-    vstr_free(err);
     return (ret);
 }
 

@@ -8,8 +8,8 @@ gets no BODY= parameter; a deferred message shows the flag in
 
 The instance relays everything to a Python sink (test_smtp.Sink) that
 offers 8BITMIME. postern-sendmail/postdrop come from test_sendmail's
-bindir fixture; the default main.cf handling (alternate_config_directories)
-is the same as there.
+bindir fixture; the default main.cf points at the instance for the
+module (default_main_cf.py).
 """
 import json
 import os
@@ -17,6 +17,7 @@ import smtplib
 
 import pytest
 
+from default_main_cf import default_main_cf
 from instance import BUILD, Instance, wait_until
 from test_sendmail import DEF_CONF, bindir, sendmail  # noqa: F401
 from test_smtp import Sink
@@ -63,30 +64,13 @@ def inst(bindir, sink):  # noqa: F811
     })
     inst.write_main_cf()
     inst.write_master_cf(MASTER_CF)
-    saved = None
-    made_dir = not os.path.isdir(DEF_CONF)
-    main_cf = os.path.join(DEF_CONF, "main.cf")
-    if made_dir:
-        os.makedirs(DEF_CONF, 0o755)
-    elif os.path.exists(main_cf):
-        with open(main_cf) as f:
-            saved = f.read()
-    with open(main_cf, "w") as f:
-        f.write("alternate_config_directories = %s\n" % inst.conf_dir)
-    os.chmod(main_cf, 0o644)
-    try:
-        inst.start()
-        wait_until(lambda: inst.service_pids("qmgr"), 10, "qmgr running")
-        yield inst
-    finally:
-        inst.cleanup()
-        if saved is not None:
-            with open(main_cf, "w") as f:
-                f.write(saved)
-        else:
-            os.unlink(main_cf)
-            if made_dir:
-                os.rmdir(DEF_CONF)
+    with default_main_cf(DEF_CONF, inst.conf_dir):
+        try:
+            inst.start()
+            wait_until(lambda: inst.service_pids("qmgr"), 10, "qmgr running")
+            yield inst
+        finally:
+            inst.cleanup()
 
 
 def mail_from(sink, subject, timeout=30):

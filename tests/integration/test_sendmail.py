@@ -24,6 +24,7 @@ import time
 
 import pytest
 
+from default_main_cf import default_main_cf
 from instance import BUILD, Instance, wait_until, SETGID_GROUP
 
 USERS = ("posterns1", "posterns2")
@@ -79,29 +80,14 @@ def inst(users, bindir):
     inst.write_main_cf()
     inst.write_master_cf(MASTER_CF)
     # The default main.cf lists this instance's directory (saved/restored).
-    saved = None
-    made_dir = not os.path.isdir(DEF_CONF)
-    main_cf = os.path.join(DEF_CONF, "main.cf")
-    if made_dir:
-        os.makedirs(DEF_CONF, 0o755)
-    elif os.path.exists(main_cf):
-        with open(main_cf) as f:
-            saved = f.read()
-    with open(main_cf, "w") as f:
-        f.write("alternate_config_directories = %s\n" % inst.conf_dir)
-    os.chmod(main_cf, 0o644)
-    inst.postern("aliases", check=True)
-    inst.start()
-    wait_until(lambda: inst.service_pids("qmgr"), 10, "qmgr running")
-    yield inst
-    inst.cleanup()
-    if saved is not None:
-        with open(main_cf, "w") as f:
-            f.write(saved)
-    else:
-        os.unlink(main_cf)
-        if made_dir:
-            os.rmdir(DEF_CONF)
+    with default_main_cf(DEF_CONF, inst.conf_dir):
+        try:
+            inst.postern("aliases", check=True)
+            inst.start()
+            wait_until(lambda: inst.service_pids("qmgr"), 10, "qmgr running")
+            yield inst
+        finally:
+            inst.cleanup()
 
 
 def san_env():
@@ -192,6 +178,22 @@ def test_bs_session(inst, bindir, users):
     assert "250 2.0.0 Ok: queued" in out and "221 " in out
     m = wait_msg(users, "posterns2", "bs-session")
     assert m.get_payload().startswith(".dot")
+
+
+def test_bs_long_line(inst, bindir, users):
+    # A DATA line longer than one queue record chunk (4096) is kept whole,
+    # not the end of the session; a "." inside a long line is no end mark.
+    long_line = b"x" * 9000 + b"." + b"y" * 100
+    dialog = (b"EHLO me\r\nMAIL FROM:<posterns1@mail.example.test>\r\n"
+              b"RCPT TO:<posterns2>\r\nDATA\r\nSubject: bs-long\r\n\r\n"
+              + long_line + b"\r\n.tail\r\n.\r\nQUIT\r\n")
+    p = sendmail(inst, bindir, ["-bs"], dialog, user="posterns1")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout.decode()
+    assert "250 2.0.0 Ok: queued" in out and "221 " in out
+    m = wait_msg(users, "posterns2", "bs-long")
+    body = m.get_payload().replace("\r\n", "\n")
+    assert body.startswith(long_line.decode() + "\ntail")
 
 
 def test_unknown_flag_and_no_rcpt(inst, bindir):

@@ -3,7 +3,8 @@
  * process that accepts one connection on DIR/private/cleanup (or any
  * path), speaks util/cleanup_proto.h, writes what it received to a
  * dump file (flags, envelope fields, content lines, one per line) and
- * replies as the test asked, or misbehaves in one of several ways.
+ * replies as the test asked, or misbehaves in one of several ways; and
+ * the fixture shared by the tests that submit to it (bf_setup).
  */
 #ifndef BFAKE_H
 #define BFAKE_H
@@ -19,6 +20,7 @@
 #include <criterion/criterion.h>
 
 #include "attr.h"
+#include "btest.h"
 #include "cleanup_proto.h"
 #include "mail_proto.h"
 #include "record.h"
@@ -198,6 +200,32 @@ bf_dump_has(struct bfake *bf, const char *want)
     free(line);
     fclose(fp);
     return (found);
+}
+
+/*
+ * The fixture of the tests that submit to the fake: a fresh queue
+ * directory, why and id. Use with TestSuite(name, .init = bf_setup,
+ * .fini = bf_teardown).
+ */
+static UNUSED struct vstr *why;
+static UNUSED struct vstr *id;
+static UNUSED const char *dir;
+
+static UNUSED void
+bf_setup(void)
+{
+    signal(SIGPIPE, SIG_IGN);		/* as the daemon skeleton does */
+    why = vstr_alloc(100);
+    id = vstr_alloc(20);
+    dir = bt_tmpdir();
+}
+
+static UNUSED void
+bf_teardown(void)
+{
+    bt_rmtree();
+    vstr_free(why);
+    vstr_free(id);
 }
 
 #endif

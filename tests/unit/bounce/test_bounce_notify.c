@@ -12,28 +12,7 @@
 #include "mail_conf.h"
 #include "mail_params.h"
 
-static struct vstr *why;
-static struct vstr *id;
-static const char *dir;
-
-static void
-setup(void)
-{
-    signal(SIGPIPE, SIG_IGN);		/* as the daemon skeleton does */
-    why = vstr_alloc(100);
-    id = vstr_alloc(20);
-    dir = bt_tmpdir();
-}
-
-static void
-teardown(void)
-{
-    bt_rmtree();
-    vstr_free(why);
-    vstr_free(id);
-}
-
-TestSuite(notify, .init = setup, .fini = teardown);
+TestSuite(notify, .init = bf_setup, .fini = bf_teardown);
 
 static const struct bt_line orig[] = {
     {"From: s@example.com", (size_t) -1},

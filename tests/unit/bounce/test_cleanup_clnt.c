@@ -13,28 +13,7 @@
 #include "bfake.h"
 #include "cleanup_clnt.h"
 
-static struct vstr *why;
-static struct vstr *id;
-static const char *dir;
-
-static void
-setup(void)
-{
-    signal(SIGPIPE, SIG_IGN);		/* as the daemon skeleton does */
-    why = vstr_alloc(100);
-    id = vstr_alloc(20);
-    dir = bt_tmpdir();
-}
-
-static void
-teardown(void)
-{
-    bt_rmtree();
-    vstr_free(why);
-    vstr_free(id);
-}
-
-TestSuite(clnt, .init = setup, .fini = teardown);
+TestSuite(clnt, .init = bf_setup, .fini = bf_teardown);
 
 /* submit - open, send a small message, close; the close result */
 
